@@ -1,0 +1,1 @@
+"""Device interfaces and backends (identity card, printer, ...); imports nothing of the project."""

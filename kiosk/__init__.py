@@ -1,0 +1,1 @@
+"""The kiosk app: screens, theme, session and the composition root."""

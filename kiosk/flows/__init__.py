@@ -1,0 +1,1 @@
+"""Resident tasks as pure state machines with injected ports; no Kivy here."""

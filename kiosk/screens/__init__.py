@@ -1,0 +1,1 @@
+"""One module (and one .kv) per screen; thin, they render a flow's step."""

@@ -1,0 +1,1 @@
+"""Terminal enrolment, heartbeat and the fleet server (to come)."""

@@ -1,0 +1,1 @@
+"""The sandbox platform: a real HTTP server implementing Platform API v1 on SQLite."""

@@ -1,0 +1,55 @@
+"""Typed errors of the platform client; `message` is plain Chinese a resident can read."""
+
+from __future__ import annotations
+
+
+class PlatformError(Exception):
+    """Any failure talking to the platform."""
+
+    message = "服务暂时不可用，请稍后再试或到人工窗口办理。"
+
+    def __init__(self, message: str | None = None, *, problem_type: str | None = None,
+                 status: int | None = None, detail: str | None = None) -> None:
+        if message:
+            self.message = message
+        self.problem_type = problem_type
+        self.status = status
+        self.detail = detail
+        super().__init__(f"{self.__class__.__name__}: {self.message}"
+                         + (f" [{problem_type} {status}]" if problem_type else ""))
+
+
+class PlatformUnavailable(PlatformError):
+    """Network down, timeout or 5xx: safe to try again later."""
+
+    message = "网络或平台暂时不可用，请稍后再试。"
+
+
+class BadResponse(PlatformError):
+    """The platform answered something that does not match Platform API v1."""
+
+    message = "平台返回的数据有误，请稍后再试或到人工窗口办理。"
+
+
+class Unauthorized(PlatformError):
+    message = "本终端未获授权，请联系工作人员。"
+
+
+class NotFound(PlatformError):
+    message = "没有找到相关信息。"
+
+
+class Rejected(PlatformError):
+    """The platform refused the request for good (4xx other than the ones below)."""
+
+    message = "申请信息有误，请核对后重试。"
+
+
+class Conflict(PlatformError):
+    """409: e.g. the slot filled up meanwhile."""
+
+    message = "该时段已约满，请选择其他时段。"
+
+
+class IdempotencyKeyReused(Rejected):
+    message = "重复提交的内容不一致，请重新办理。"

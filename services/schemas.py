@@ -1,0 +1,160 @@
+"""Platform API v1 models, shared by the terminal's client and the sandbox platform."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Level = Literal["市", "区", "乡镇", "村"]
+LEVELS: tuple[str, ...] = ("市", "区", "乡镇", "村")
+
+#: 四办 tags an item can carry (the city's programme names them).
+SIBAN_TAGS: tuple[str, ...] = ("马上办", "网上办", "就近办", "一次办")
+
+API_PREFIX = "/v1"
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class _Model(BaseModel):
+    # Unknown fields are tolerated so that a newer platform does not break older terminals.
+    model_config = ConfigDict(extra="ignore")
+
+
+class Guide(_Model):
+    """办事指南: what a resident must bring, pay and expect."""
+
+    materials: list[str]
+    fee: str = Field(description="Plain-language fee, e.g. '免费' or '10元/本'")
+    legal_time_limit_days: int = Field(ge=0, description="法定办结时限 in working days")
+    promised_time_limit_days: int = Field(ge=0, description="承诺办结时限 in working days")
+    where: str = Field(description="Where to go: the kind of hall or window")
+    legal_basis: str = ""
+
+
+class Item(_Model):
+    """One government service item (事项)."""
+
+    id: str
+    name: str
+    department: str
+    level: Level
+    tags: list[str] = Field(default_factory=list, description="四办 tags")
+    cross_province: bool = Field(description="跨省通办")
+    bookable: bool
+    life_events: list[str] = Field(default_factory=list, description="一事联办 life-event ids")
+    guide: Guide
+
+
+class ItemList(_Model):
+    items: list[Item]
+    total: int
+
+
+class Department(_Model):
+    name: str
+    item_count: int
+
+
+class DepartmentList(_Model):
+    departments: list[Department]
+
+
+class LifeEvent(_Model):
+    """一事联办: a life event that links several items."""
+
+    id: str
+    name: str
+    item_ids: list[str]
+
+
+class LifeEventList(_Model):
+    life_events: list[LifeEvent]
+
+
+class Hall(_Model):
+    """A service hall or township/village service centre where appointments are kept."""
+
+    id: str
+    name: str
+    district: str
+    township: str | None = None
+    level: Level
+    address: str
+    hours: str
+
+
+class HallList(_Model):
+    halls: list[Hall]
+
+
+class Slot(_Model):
+    id: str
+    start: datetime
+    end: datetime
+    remaining: int = Field(ge=0)
+
+
+class SlotList(_Model):
+    slots: list[Slot]
+
+
+class ResidentIn(_Model):
+    id_number: str = Field(min_length=18, max_length=18, pattern=r"^\d{17}[\dX]$")
+    name: str = Field(min_length=1, max_length=40)
+    phone: str = Field(pattern=r"^1\d{10}$")
+
+
+class BookingRequest(_Model):
+    model_config = ConfigDict(extra="forbid")
+
+    item_id: str
+    hall_id: str
+    slot_id: str
+    resident: ResidentIn
+
+
+BookingStatus = Literal["confirmed", "cancelled"]
+
+
+class Booking(_Model):
+    """A booking as the platform reports it. Personal data comes back masked only."""
+
+    reference: str
+    status: BookingStatus
+    item_id: str
+    item_name: str
+    hall_id: str
+    hall_name: str
+    hall_address: str
+    slot_id: str
+    date: date
+    start: datetime
+    end: datetime
+    resident_name_masked: str
+    id_number_masked: str
+    created_at: datetime
+
+
+class Problem(_Model):
+    """RFC 9457 problem details. `title` is plain Chinese a resident can read."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+
+
+# Machine-readable problem types (the `type` member). Stable: terminals switch on them.
+PROBLEM_UNAUTHORIZED = "urn:kiosk:problem:unauthorized"
+PROBLEM_NOT_FOUND = "urn:kiosk:problem:not-found"
+PROBLEM_INVALID_REQUEST = "urn:kiosk:problem:invalid-request"
+PROBLEM_IDEMPOTENCY_KEY_MISSING = "urn:kiosk:problem:idempotency-key-missing"
+PROBLEM_IDEMPOTENCY_KEY_REUSED = "urn:kiosk:problem:idempotency-key-reused"
+PROBLEM_SLOT_FULL = "urn:kiosk:problem:slot-full"
+PROBLEM_SLOT_UNAVAILABLE = "urn:kiosk:problem:slot-unavailable"
+PROBLEM_NOT_BOOKABLE = "urn:kiosk:problem:not-bookable"
+PROBLEM_ALREADY_CANCELLED = "urn:kiosk:problem:already-cancelled"
+PROBLEM_INTERNAL = "urn:kiosk:problem:internal"
