@@ -1,0 +1,118 @@
+"""Terminal configuration from TOML; a wrong or missing value stops start-up naming the key."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the offending key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlatformConfig(_Section):
+    url: str = Field(description="Base URL of Platform API v1, e.g. https://platform.example/")
+    token: str = Field(min_length=1, description="The terminal's bearer token")
+    timeout: float = Field(default=10.0, gt=0, le=120, description="Seconds per HTTP call")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return v.rstrip("/")
+
+
+class TerminalConfig(_Section):
+    name: str = Field(default="政务服务自助终端", description="Printed on slips")
+    id: str = Field(default="T-0000", description="Terminal id (from provisioning later)")
+
+
+class IdCardConfig(_Section):
+    backend: Literal["simulated"] = "simulated"
+    residents: str | None = Field(default=None, description="Simulated backend: fixture file")
+
+
+class PrinterConfig(_Section):
+    backend: Literal["cups", "simulated"] = "cups"
+    queue: str | None = Field(default=None, description="CUPS queue name (backend cups)")
+    server: str | None = Field(default=None, description="CUPS server, default local")
+    out_dir: str | None = Field(default=None, description="Simulated backend: PDF folder")
+    timeout: float = Field(default=60.0, gt=0, description="Seconds to wait for a job")
+
+
+class DevicesConfig(_Section):
+    idcard: IdCardConfig = IdCardConfig()
+    printer: PrinterConfig = PrinterConfig()
+
+
+class UiConfig(_Section):
+    orientation: Literal["portrait", "landscape"] = "portrait"
+    fullscreen: bool = True
+    scale: float = Field(default=1.0, gt=0.1, le=2.0,
+                         description="Window and layout scale (the demo uses 0.5 on laptops)")
+    font: str | None = Field(default=None, description="CJK font file; default via fontconfig")
+    elderly_mode: bool = Field(default=False, description="Start in 长辈模式")
+    demo: bool = Field(default=False, description="Show simulated-device controls")
+
+
+class TimeoutsConfig(_Section):
+    idle: float = Field(default=90, ge=10, description="Seconds without a touch before warning")
+    warning: float = Field(default=30, ge=20, description="Countdown shown before reset (≥20)")
+    elderly_factor: float = Field(default=2.0, ge=1.0, le=5.0,
+                                  description="Idle timeouts are this much longer in 长辈模式")
+    device: float = Field(default=60, gt=0, description="Seconds to wait for a card")
+
+
+class KioskConfig(_Section):
+    platform: PlatformConfig
+    terminal: TerminalConfig = TerminalConfig()
+    devices: DevicesConfig = DevicesConfig()
+    ui: UiConfig = UiConfig()
+    timeouts: TimeoutsConfig = TimeoutsConfig()
+
+    def model_post_init(self, __context: Any) -> None:
+        printer = self.devices.printer
+        if printer.backend == "cups" and not printer.queue:
+            raise ValueError("devices.printer.queue: required when backend is cups")
+        if printer.backend == "simulated" and not printer.out_dir:
+            raise ValueError("devices.printer.out_dir: required when backend is simulated")
+
+
+def load_config(path: str | Path) -> KioskConfig:
+    """Read and validate a TOML file; raise ConfigError with the key at fault."""
+    p = Path(path)
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {p}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {p} cannot be read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {p} is not valid TOML: {exc}") from None
+    return parse_config(raw, source=str(p))
+
+
+def parse_config(raw: dict[str, Any], source: str = "config") -> KioskConfig:
+    try:
+        return KioskConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = ".".join(str(part) for part in err["loc"]) or "(top level)"
+            msg = err["msg"]
+            if err["type"] == "missing":
+                msg = "missing (required)"
+            elif err["type"] == "extra_forbidden":
+                msg = "unknown key (check the spelling)"
+            msg = msg.removeprefix("Value error, ")
+            # Errors raised in model_post_init already carry their key.
+            problems.append(msg if key == "(top level)" else f"{key}: {msg}")
+        raise ConfigError(f"{source}: " + "; ".join(problems)) from None

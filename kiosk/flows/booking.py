@@ -1,0 +1,225 @@
+"""BookingFlow: an identified resident books a hall appointment and gets a printed slip."""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from devices.base import DeviceError
+from devices.idcard.base import IdentityDocument
+from services.errors import Conflict, PlatformError
+from services.privacy import mask_id_number, mask_name, mask_phone
+from services.schemas import Booking, BookingRequest, Hall, Item, ResidentIn, Slot
+
+from .ports import Bookings, Catalogue, Clock, KeyFactory, PdfPrinter, SlipRenderer
+
+BOOKING_DAYS = 14
+PHONE_RE = re.compile(r"^1\d{10}$")
+
+
+class Step(enum.Enum):
+    """Screens of the flow after identification (at most three before the slip)."""
+
+    CHOOSE_ITEM = "choose_item"
+    CHOOSE_SLOT = "choose_slot"
+    CONFIRM = "confirm"
+    DONE = "done"
+
+
+class FlowError(Exception):
+    """A resident-facing problem; `message` is plain Chinese."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class PrintOutcome:
+    printed: bool
+    message: str
+
+
+@dataclass
+class BookingState:
+    item: Item | None = None
+    halls: list[Hall] = field(default_factory=list)
+    hall: Hall | None = None
+    day: date | None = None
+    slots: list[Slot] = field(default_factory=list)
+    slot: Slot | None = None
+    phone: str = ""
+    booking: Booking | None = None
+    print_outcome: PrintOutcome | None = None
+
+
+class BookingFlow:
+    """Steps, validation and side effects of booking; the screens only render and forward."""
+
+    def __init__(self, *, identity: IdentityDocument, catalogue: Catalogue, bookings: Bookings,
+                 printer: PdfPrinter, render_slip: SlipRenderer, clock: Clock,
+                 new_key: KeyFactory = lambda: str(uuid.uuid4()),
+                 print_timeout: float = 60.0) -> None:
+        self._identity: IdentityDocument | None = identity
+        self._catalogue = catalogue
+        self._bookings = bookings
+        self._printer = printer
+        self._render_slip = render_slip
+        self._clock = clock
+        self._new_key = new_key
+        self._print_timeout = print_timeout
+        self._idempotency_key: str | None = None
+        self.step = Step.CHOOSE_ITEM
+        self.state = BookingState(phone=identity.phone or "")
+
+    # -- what the screens show -------------------------------------------------------------
+    @property
+    def resident_name_masked(self) -> str:
+        return mask_name(self._identity.name) if self._identity else ""
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self._identity.id_number) if self._identity else ""
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.state.phone) if PHONE_RE.match(self.state.phone) else self.state.phone
+
+    def booking_days(self) -> list[date]:
+        today = self._clock().date()
+        return [today + timedelta(days=i) for i in range(BOOKING_DAYS)]
+
+    # -- step 1: the item -----------------------------------------------------------------
+    def search(self, q: str = "", *, department: str | None = None,
+               life_event: str | None = None, limit: int = 20) -> list[Item]:
+        result = self._catalogue.search_items(q, department=department, life_event=life_event,
+                                              bookable=True, limit=limit)
+        return result.items
+
+    def choose_item(self, item: Item) -> None:
+        if not item.bookable:
+            raise FlowError(f"“{item.name}”不需要预约，可直接到窗口办理。")
+        halls = self._catalogue.halls(item.id)
+        if not halls:
+            raise FlowError(f"“{item.name}”暂无可预约的办事大厅，请咨询12345。")
+        self.state.item = item
+        self.state.halls = halls
+        self.state.hall = None
+        self.state.day = None
+        self.state.slots = []
+        self.state.slot = None
+        self.step = Step.CHOOSE_SLOT
+
+    # -- step 2: hall, date, slot -----------------------------------------------------------
+    def choose_hall(self, hall: Hall) -> None:
+        self._require(Step.CHOOSE_SLOT)
+        self.state.hall = hall
+        self.state.slot = None
+        if self.state.day is not None:
+            self.load_slots()
+
+    def choose_day(self, day: date) -> None:
+        self._require(Step.CHOOSE_SLOT)
+        if day not in self.booking_days():
+            raise FlowError("只能预约今后14天内的时段。")
+        self.state.day = day
+        self.state.slot = None
+        if self.state.hall is not None:
+            self.load_slots()
+
+    def load_slots(self) -> list[Slot]:
+        st = self.state
+        if st.item is None or st.hall is None or st.day is None:
+            raise FlowError("请先选择大厅和日期。")
+        now = self._clock()
+        slots = self._bookings.slots(st.item.id, st.hall.id, st.day)
+        st.slots = [s for s in slots if s.start.timestamp() > now.timestamp()]
+        return st.slots
+
+    def choose_slot(self, slot: Slot) -> None:
+        self._require(Step.CHOOSE_SLOT)
+        if slot.remaining <= 0:
+            raise FlowError("该时段已约满，请选择其他时段。")
+        self.state.slot = slot
+        # One key per confirmation attempt, made before the first try: a retry after a timeout
+        # or a double tap replays the same booking instead of taking a second seat.
+        self._idempotency_key = self._new_key()
+        self.step = Step.CONFIRM
+
+    # -- step 3: confirm, book, print -------------------------------------------------------
+    def set_phone(self, phone: str) -> None:
+        self.state.phone = "".join(ch for ch in phone if ch.isdigit())[:11]
+
+    def confirm(self) -> Booking:
+        """Book on the platform, then print the slip. Safe to call again after a failure."""
+        self._require(Step.CONFIRM)
+        st = self.state
+        assert st.item and st.hall and st.slot and self._identity and self._idempotency_key
+        if not PHONE_RE.match(st.phone):
+            raise FlowError("请输入11位手机号码，用于接收预约提醒。")
+        request = BookingRequest(
+            item_id=st.item.id, hall_id=st.hall.id, slot_id=st.slot.id,
+            resident=ResidentIn(id_number=self._identity.id_number,
+                                name=self._identity.name, phone=st.phone))
+        try:
+            booking = self._bookings.book(request, self._idempotency_key)
+        except Conflict as exc:
+            # The slot filled up meanwhile: back to the slot step with fresh availability.
+            self.step = Step.CHOOSE_SLOT
+            st.slot = None
+            self._refresh_slots_quietly()
+            raise FlowError(exc.message) from exc
+        except PlatformError as exc:
+            raise FlowError(exc.message) from exc
+        st.booking = booking
+        self.step = Step.DONE
+        self.print_slip()
+        return booking
+
+    def print_slip(self) -> PrintOutcome:
+        self._require(Step.DONE)
+        assert self.state.booking is not None
+        try:
+            pdf = self._render_slip(self.state.booking)
+            self._printer.print_pdf(pdf, title=f"预约凭证 {self.state.booking.reference}",
+                                    timeout=self._print_timeout)
+        except DeviceError as exc:
+            outcome = PrintOutcome(False, "凭证未能打印（" + _device_reason(exc) +
+                                   "）。预约已成功，请记下预约号，或点“重新打印”。")
+        else:
+            outcome = PrintOutcome(True, "预约成功，凭证已打印，请取走。")
+        self.state.print_outcome = outcome
+        return outcome
+
+    # -- navigation and privacy ------------------------------------------------------------
+    def back(self) -> Step:
+        if self.step is Step.CONFIRM:
+            self.step = Step.CHOOSE_SLOT
+        elif self.step is Step.CHOOSE_SLOT:
+            self.step = Step.CHOOSE_ITEM
+        return self.step
+
+    def wipe(self) -> None:
+        """Forget everything of this resident (the session ends)."""
+        self._identity = None
+        self._idempotency_key = None
+        self.state = BookingState()
+
+    def _require(self, step: Step) -> None:
+        if self.step is not step:
+            raise FlowError("操作已过期，请重新选择。")
+
+    def _refresh_slots_quietly(self) -> None:
+        try:
+            self.load_slots()
+        except (PlatformError, FlowError):
+            self.state.slots = []
+
+
+def _device_reason(exc: DeviceError) -> str:
+    reason = getattr(exc, "reason", None) or ""
+    return {"media-empty": "打印纸用完", "paper-out": "打印纸用完", "offline": "打印机离线",
+            "door-open": "打印机舱门未关"}.get(reason, "打印机故障")

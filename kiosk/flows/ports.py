@@ -1,0 +1,39 @@
+"""The ports a flow is built with: platform services, devices and the clock, as protocols."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Callable, Protocol
+
+from services.schemas import (Booking, BookingRequest, Department, Hall, Item, ItemList,
+                              LifeEvent, Slot)
+
+
+class Catalogue(Protocol):
+    def search_items(self, q: str = "", *, level: str | None = None,
+                     department: str | None = None, life_event: str | None = None,
+                     bookable: bool | None = None, limit: int = 20,
+                     offset: int = 0) -> ItemList: ...
+
+    def get_item(self, item_id: str) -> Item: ...
+
+    def departments(self) -> list[Department]: ...
+
+    def life_events(self) -> list[LifeEvent]: ...
+
+    def halls(self, item_id: str | None = None) -> list[Hall]: ...
+
+
+class Bookings(Protocol):
+    def slots(self, item_id: str, hall_id: str, day: date) -> list[Slot]: ...
+
+    def book(self, request: BookingRequest, idempotency_key: str) -> Booking: ...
+
+
+class PdfPrinter(Protocol):
+    def print_pdf(self, pdf: bytes, *, title: str, timeout: float = 60.0) -> object: ...
+
+
+Clock = Callable[[], datetime]
+KeyFactory = Callable[[], str]
+SlipRenderer = Callable[[Booking], bytes]

@@ -1,0 +1,37 @@
+"""The services on the home screen (DESIGN.md §1); those not built yet show as coming."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    key: str
+    title: str
+    subtitle: str
+    icon: str
+    available: bool
+    needs_identity: bool = True
+
+
+SERVICES: tuple[ServiceEntry, ...] = (
+    ServiceEntry("booking", "办事预约", "预约大厅窗口 打印凭证", "约", True),
+    ServiceEntry("apply", "审批服务", "填表 拍材料 提交申请", "审", False),
+    ServiceEntry("query", "查询打印", "办件进度 社保记录 电子证照", "查", False),
+    ServiceEntry("pay", "便民缴费", "水 电 燃气 各类费用", "缴", False),
+    ServiceEntry("rating", "好差评", "评价办过的事", "评", False),
+    ServiceEntry("assist", "帮办代办", "工作人员协助办理", "帮", False),
+    ServiceEntry("life_event", "一事联办", "一件事 一次办", "联", False),
+    ServiceEntry("cross_province", "跨省通办", "外省居民 同样办理", "跨", False),
+    ServiceEntry("hotline", "12345热线", "投诉 建议 求助", "话", False, needs_identity=False),
+    ServiceEntry("public", "政务公开", "政策文件 公示公告", "公", False, needs_identity=False),
+    ServiceEntry("policy", "惠企政策", "企业扶持 申报指南", "企", False, needs_identity=False),
+)
+
+
+def service(key: str) -> ServiceEntry:
+    for entry in SERVICES:
+        if entry.key == key:
+            return entry
+    raise KeyError(key)

@@ -1,0 +1,39 @@
+"""Attract screen: shown while nobody uses the terminal; a touch starts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import NumericProperty
+from kivy.uix.screenmanager import Screen
+
+# 政务公开 snippets shown while idle (static until the catalogue serves public notices).
+NOTICES = (
+    "24小时自助服务：预约、查询、打印、缴费，随时可办",
+    "带上身份证或社保卡，老年人可开启“长辈模式”",
+    "外省户籍居民的跨省通办事项，同样可在本机预约",
+    "对服务不满意？拨打政务服务便民热线 12345",
+)
+
+
+class AttractScreen(Screen):
+    notice_index = NumericProperty(0)
+
+    def on_enter(self, *_args: Any) -> None:
+        self._event = Clock.schedule_interval(self._rotate, 6)
+
+    def on_leave(self, *_args: Any) -> None:
+        self._event.cancel()
+
+    def _rotate(self, _dt: float) -> None:
+        self.notice_index = (self.notice_index + 1) % len(NOTICES)
+
+    def notice(self, index: int) -> str:
+        return NOTICES[index % len(NOTICES)]
+
+    def on_touch_up(self, touch: Any) -> bool:
+        if self.collide_point(*touch.pos) and self.manager and self.manager.current == self.name:
+            self.manager.current = "home"
+            return True
+        return super().on_touch_up(touch)

@@ -1,0 +1,126 @@
+"""Step 1 of 3: find the item with a pinyin-initial keyboard or by department / life event."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import StringProperty
+from kivy.uix.screenmanager import Screen
+
+from services.schemas import Item
+
+from ..widgets import KButton, app
+
+MODES = ("pinyin", "department", "life_event")
+
+
+class ItemScreen(Screen):
+    query = StringProperty("")
+    mode = StringProperty("pinyin")
+    heading = StringProperty("")
+    greeting = StringProperty("")
+
+    def on_kv_post(self, _base: Any) -> None:
+        keys = self.ids.keys
+        for letter in string.ascii_uppercase:
+            button = KButton(text=letter, kind="plain", payload=letter)
+            button.bind(on_release=lambda b: self.type_letter(b.payload))
+            keys.add_widget(button)
+        for label, action in (("删除", self.backspace), ("清空", self.clear_query)):
+            button = KButton(text=label, kind="plain")
+            button.bind(on_release=lambda _b, a=action: a())
+            keys.add_widget(button)
+        self._search_trigger = Clock.create_trigger(self._search, 0.25)
+        self._filter: dict[str, str] = {}
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        flow = app().session.flow
+        self.greeting = f"{flow.resident_name_masked} 您好" if flow else ""
+        if not self.ids.results.children:
+            self.set_mode(self.mode)
+
+    # -- input ---------------------------------------------------------------------------
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self._filter = {}
+        if mode == "pinyin":
+            self.heading = "输入事项名称的拼音首字母，如“社保卡”输入 SBK"
+            self._search_trigger()
+        else:
+            self.heading = "请选择部门" if mode == "department" else "请选择要办的“一件事”"
+            self._load_groups()
+
+    def type_letter(self, letter: str) -> None:
+        if len(self.query) < 12:
+            self.query += letter.upper()
+            self._search_trigger()
+
+    def backspace(self) -> None:
+        self.query = self.query[:-1]
+        self._search_trigger()
+
+    def clear_query(self) -> None:
+        self.query = ""
+        self._search_trigger()
+
+    # -- results ---------------------------------------------------------------------------
+    def _search(self, _dt: float = 0) -> None:
+        flow = app().session.flow
+        if flow is None:
+            return
+        q = self.query.lower()
+        filt = dict(self._filter)
+        app().run_task(lambda: flow.search(q, **filt, limit=30), self._show_items)
+
+    def _show_items(self, items: list[Item]) -> None:
+        box = self.ids.results
+        box.clear_widgets()
+        if not items:
+            box.add_widget(KButton(text="没有找到，换个字母试试，或按部门查找", kind="plain",
+                                   disabled=True))
+            return
+        for item in items:
+            extra = " · 跨省通办" if item.cross_province else ""
+            button = KButton(text=f"{item.name}\n[size={int(app().theme.font_s)}]"
+                                  f"{item.department} · {item.level}级{extra}[/size]",
+                             kind="plain", payload=item, markup=True)
+            button.bind(on_release=lambda b: self.choose(b.payload))
+            box.add_widget(button)
+        self.ids.results_scroll.scroll_y = 1
+
+    def _load_groups(self) -> None:
+        kiosk = app()
+        if self.mode == "department":
+            work = lambda: [(d.name, d.name) for d in kiosk.catalogue.departments()]  # noqa: E731
+        else:
+            work = lambda: [(e.name, e.id) for e in kiosk.catalogue.life_events()]  # noqa: E731
+        kiosk.run_task(work, self._show_groups)
+
+    def _show_groups(self, groups: list[tuple[str, str]]) -> None:
+        box = self.ids.groups
+        box.clear_widgets()
+        key = "department" if self.mode == "department" else "life_event"
+        for label, value in groups:
+            button = KButton(text=label, kind="plain", payload=value)
+            button.bind(on_release=lambda b, k=key: self._choose_group(k, b.payload, b.text))
+            box.add_widget(button)
+
+    def _choose_group(self, key: str, value: str, label: str) -> None:
+        self._filter = {key: value}
+        self.heading = f"“{label}”的可预约事项"
+        self._search()
+
+    def choose(self, item: Item) -> None:
+        flow = app().session.flow
+        app().run_task(lambda: flow.choose_item(item), lambda _r: app().go("slot"),
+                       busy_text="正在查询可预约的大厅…")
+
+    def wipe(self) -> None:
+        self.query = ""
+        self.greeting = ""
+        self.mode = "pinyin"
+        self._filter = {}
+        self.ids.results.clear_widgets()
+        self.ids.groups.clear_widgets()

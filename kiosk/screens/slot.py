@@ -1,0 +1,109 @@
+"""Step 2 of 3: hall, date and time slot, with the places left in each slot."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from kivy.properties import StringProperty
+from kivy.uix.screenmanager import Screen
+
+from services.schemas import Hall, Slot
+
+from ..flows.booking import FlowError
+from ..widgets import KButton, app
+
+WEEKDAYS = "一二三四五六日"
+
+
+class SlotScreen(Screen):
+    item_name = StringProperty("")
+    hint = StringProperty("")
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        flow = app().session.flow
+        if flow is None or flow.state.item is None:
+            return
+        self.item_name = flow.state.item.name
+        self._render_halls()
+        self._render_days()
+        self._render_slots()
+
+    def _render_halls(self) -> None:
+        flow = app().session.flow
+        box = self.ids.halls
+        box.clear_widgets()
+        for hall in flow.state.halls:
+            button = KButton(text=f"{hall.name}\n[size={int(app().theme.font_s)}]{hall.address}"
+                                  f" · {hall.hours}[/size]", markup=True, kind="plain",
+                             payload=hall, selected=flow.state.hall is hall)
+            button.bind(on_release=lambda b: self.choose_hall(b.payload))
+            box.add_widget(button)
+
+    def _render_days(self) -> None:
+        flow = app().session.flow
+        box = self.ids.days
+        box.clear_widgets()
+        for day in flow.booking_days():
+            label = f"{day.month}月{day.day}日\n周{WEEKDAYS[day.weekday()]}"
+            button = KButton(text=label, kind="plain", payload=day, size_hint_x=None,
+                             selected=flow.state.day == day)
+            button.width = button.height * 1.7
+            button.bind(on_release=lambda b: self.choose_day(b.payload))
+            box.add_widget(button)
+
+    def _render_slots(self) -> None:
+        flow = app().session.flow
+        box = self.ids.slots
+        box.clear_widgets()
+        st = flow.state
+        if st.hall is None or st.day is None:
+            self.hint = "请先选择大厅，再选择日期"
+            return
+        if not st.slots:
+            self.hint = "这一天没有可预约的时段，请换一天或换一个大厅"
+            return
+        self.hint = "请选择时段（括号内为剩余名额）"
+        for slot in st.slots:
+            text = f"{slot.start:%H:%M}-{slot.end:%H:%M}\n" + (
+                f"余{slot.remaining}" if slot.remaining else "已约满")
+            button = KButton(text=text, kind="plain", payload=slot,
+                             disabled=slot.remaining <= 0)
+            button.bind(on_release=lambda b: self.choose_slot(b.payload))
+            box.add_widget(button)
+
+    def choose_hall(self, hall: Hall) -> None:
+        flow = app().session.flow
+        app().run_task(lambda: flow.choose_hall(hall), self._after_change,
+                       busy_text="正在查询可预约时段…")
+
+    def choose_day(self, day: date) -> None:
+        flow = app().session.flow
+        app().run_task(lambda: flow.choose_day(day), self._after_change,
+                       busy_text="正在查询可预约时段…")
+
+    def _after_change(self, _result: Any) -> None:
+        self._render_halls()
+        self._render_days()
+        self._render_slots()
+
+    def choose_slot(self, slot: Slot) -> None:
+        flow = app().session.flow
+        try:
+            flow.choose_slot(slot)
+        except FlowError as exc:
+            app().show_message(exc.message)
+            return
+        app().go("confirm")
+
+    def back(self) -> None:
+        flow = app().session.flow
+        if flow is not None:
+            flow.back()
+        app().go("item")
+
+    def wipe(self) -> None:
+        self.item_name = ""
+        self.hint = ""
+        for key in ("halls", "days", "slots"):
+            self.ids[key].clear_widgets()

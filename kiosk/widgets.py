@@ -1,0 +1,68 @@
+"""Shared widgets: large touch buttons, service tiles, the header, dialogs and busy overlay."""
+
+from __future__ import annotations
+
+from kivy.app import App
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.uix.modalview import ModalView
+
+
+class KButton(ButtonBehavior, Label):
+    """A flat button whose height never drops below the theme's touch target."""
+
+    selected = BooleanProperty(False)
+    kind = StringProperty("primary")  # primary | plain | danger
+    payload = ObjectProperty(None, allownone=True)
+
+
+class Tile(ButtonBehavior, BoxLayout):
+    """A home-screen service tile; services not built yet show as coming, not hidden."""
+
+    title = StringProperty("")
+    subtitle = StringProperty("")
+    icon_text = StringProperty("")
+    available = BooleanProperty(True)
+    service = StringProperty("")
+
+
+class Header(BoxLayout):
+    """Title, clock, 长辈模式 switch and the way home: on every screen."""
+
+    clock_text = StringProperty("")
+
+
+class MessageDialog(ModalView):
+    """A plain-Chinese message with one clear way on."""
+
+    text = StringProperty("")
+    button_text = StringProperty("知道了")
+
+
+class IdleWarning(ModalView):
+    """Countdown before the session resets; a big button keeps it going."""
+
+    seconds = NumericProperty(0)
+
+
+class BusyOverlay(ModalView):
+    """Shown while the terminal waits on the network or a device; always offers a way out."""
+
+    text = StringProperty("请稍候…")
+    cancel_text = StringProperty("取消")
+    on_cancel = ObjectProperty(None, allownone=True)
+
+    def cancel(self) -> None:
+        callback = self.on_cancel
+        self.dismiss()
+        if callback is not None:
+            callback()
+
+
+def app() -> App:
+    """The running KioskApp (for screens' Python code)."""
+    running = App.get_running_app()
+    assert running is not None
+    return running
