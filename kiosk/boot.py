@@ -1,0 +1,64 @@
+"""Start-up: validate config, find the font, configure Kivy's window, then run the app."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from .config import KioskConfig
+from .fonts import FontNotFound, find_cjk_font
+
+log = logging.getLogger("kiosk.boot")
+
+SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+
+
+class StartupError(Exception):
+    """The terminal cannot start; the message says what to fix."""
+
+
+def configure_kivy(config: KioskConfig) -> str:
+    """Set window size, density and font before Kivy creates its window. Returns the font."""
+    try:
+        font = find_cjk_font(config.ui.font)
+    except FontNotFound as exc:
+        raise StartupError(f"ui.font: {exc}") from None
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    # Layout is in dp; scaling the density with the window keeps the demo's proportions.
+    os.environ["KIVY_METRICS_DENSITY"] = str(config.ui.scale)
+    from kivy.config import Config
+
+    width, height = SIZES[config.ui.orientation]
+    Config.set("graphics", "width", str(int(width * config.ui.scale)))
+    Config.set("graphics", "height", str(int(height * config.ui.scale)))
+    Config.set("graphics", "fullscreen", "auto" if config.ui.fullscreen else "0")
+    Config.set("graphics", "resizable", "0")
+    Config.set("kivy", "exit_on_escape", "0" if config.ui.fullscreen else "1")
+    Config.set("input", "mouse", "mouse,multitouch_on_demand")
+    from kivy.core.text import DEFAULT_FONT, LabelBase
+
+    # Every widget uses the CJK font: Kivy's bundled Roboto has no Chinese glyphs.
+    LabelBase.register(DEFAULT_FONT, font, font, font, font)
+    return font
+
+
+def build_app(config: KioskConfig) -> object:
+    font = configure_kivy(config)
+    from devices.base import DeviceUnusable
+
+    from .app import KioskApp
+    try:
+        return KioskApp(config, font)
+    except DeviceUnusable as exc:
+        raise StartupError(f"devices: {exc}") from None
+
+
+def run(config: KioskConfig) -> int:
+    try:
+        app = build_app(config)
+    except StartupError as exc:
+        print(f"kiosk: cannot start: {exc}", file=sys.stderr)
+        return 2
+    app.run()  # type: ignore[attr-defined]
+    return 0

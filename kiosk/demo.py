@@ -1,0 +1,89 @@
+"""`kiosk demo`: the sandbox platform on a free port with a temporary database, then the app."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import requests
+
+DEMO_TOKEN = "demo-token"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def sandbox_process(db_path: Path, token: str = DEMO_TOKEN,
+                    log_path: Path | None = None) -> Iterator[str]:
+    """Run `kiosk-sandbox serve` as a child process; yield its base URL; stop it on exit."""
+    port = free_port()
+    log_file = open(log_path or os.devnull, "ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--db", str(db_path), "--token", token],
+        stdout=log_file, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60  # first start seeds the database
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"sandbox exited with code {proc.returncode}"
+                                   + (f"; see {log_path}" if log_path else ""))
+            try:
+                if requests.get(url + "/healthz", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                pass  # not listening yet
+            if time.monotonic() > deadline:
+                raise RuntimeError("sandbox did not start within 60 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log_file.close()
+
+
+def demo_config(url: str, slips_dir: Path, *, orientation: str = "portrait",
+                scale: float = 0.5, printer_queue: str | None = None) -> dict:
+    printer = ({"backend": "cups", "queue": printer_queue} if printer_queue
+               else {"backend": "simulated", "out_dir": str(slips_dir)})
+    return {
+        "platform": {"url": url, "token": DEMO_TOKEN},
+        "terminal": {"name": "演示终端（沙箱平台）", "id": "DEMO-1"},
+        "devices": {"idcard": {"backend": "simulated"}, "printer": printer},
+        "ui": {"orientation": orientation, "fullscreen": False, "scale": scale, "demo": True},
+    }
+
+
+def run_demo(orientation: str, scale: float, printer_queue: str | None,
+             slips_dir: str | None) -> int:
+    from .boot import run
+    from .config import parse_config
+
+    with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as tmp:
+        tmp_path = Path(tmp)
+        slips = Path(slips_dir) if slips_dir else Path.cwd() / "demo-slips"
+        slips.mkdir(parents=True, exist_ok=True)
+        print(f"kiosk demo: starting the sandbox platform (database {tmp_path / 'sandbox.db'})")
+        with sandbox_process(tmp_path / "sandbox.db", log_path=tmp_path / "sandbox.log") as url:
+            print(f"kiosk demo: sandbox platform at {url} (token {DEMO_TOKEN})")
+            print(f"kiosk demo: printed slips go to {slips}" if not printer_queue
+                  else f"kiosk demo: printing to CUPS queue {printer_queue}")
+            cfg = parse_config(demo_config(url, slips, orientation=orientation, scale=scale,
+                                           printer_queue=printer_queue), source="demo config")
+            return run(cfg)
