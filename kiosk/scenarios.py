@@ -1,0 +1,134 @@
+"""Scripted resident sessions on the real app (tests, README screenshots)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .scripted import Script, ScriptFailed, ScriptRunner, find_buttons, settle, tap, until
+
+
+def _screen(app: Any, name: str) -> Any:
+    return app.sm.get_screen(name)
+
+
+def _on(app: Any, name: str) -> Any:
+    return until(f"screen {name}", lambda: app.sm.current == name and not app.sm.transition.is_active)
+
+
+def _one(root: Any, text: str) -> Any:
+    buttons = find_buttons(root, text)
+    if not buttons:
+        raise ScriptFailed(f"no button with text {text!r}")
+    return buttons[0]
+
+
+def booking_script(runner: ScriptRunner, resident: int = 0, letters: str = "SBK",
+                   elderly: bool = False) -> Script:
+    """Attract → home → identify → item → slot → confirm → done → attract, with screenshots."""
+    app = runner.app
+    root = app.root
+    yield _on(app, "attract")
+    yield settle(0.6)
+    runner.screenshot("01-attract")
+    tap(root.ids.sm.get_screen("attract").ids.start_button)
+
+    yield _on(app, "home")
+    if elderly:
+        tap(root.ids.header.ids.elderly_switch)
+        yield until("elderly mode", lambda: app.theme.elderly)
+    yield settle()
+    runner.screenshot("02-home")
+    tap(_one(root, "办事预约"))
+
+    yield _on(app, "identify")
+    yield settle()
+    runner.screenshot("03-identify")
+    identify = _screen(app, "identify")
+    cards = find_buttons(identify, "模拟放卡")
+    if len(cards) <= resident:
+        raise ScriptFailed("demo card buttons missing on the identify screen")
+    tap(cards[resident])
+
+    yield _on(app, "item")
+    item = _screen(app, "item")
+    yield until("initial results", lambda: len(item.ids.results.children) > 0)
+    for letter in letters:
+        tap(_one(item.ids.keys, letter))
+    yield until(f"results for {letters}",
+                lambda: item.query == letters and any("社" in getattr(w, "text", "")
+                                                      for w in item.ids.results.children))
+    yield settle(0.6)
+    runner.screenshot("04-item")
+    first = find_buttons(item.ids.results, "社")[0]
+    runner.facts["item_text"] = first.text.split("\n")[0]
+    tap(first)
+
+    yield _on(app, "slot")
+    slot = _screen(app, "slot")
+    tap(find_buttons(slot.ids.halls, "")[0])
+    yield until("hall chosen", lambda: app.session.flow.state.hall is not None)
+    # Tomorrow onwards: today's slots may all be past at the time the test runs.
+    days = find_buttons(slot.ids.days, "")
+    for day_button in days[1:]:
+        tap(day_button)
+        yield until("day chosen", lambda b=day_button: app.session.flow.state.day == b.payload
+                    and app._busy is None)
+        if find_buttons(slot.ids.slots, "余"):
+            break
+    else:
+        raise ScriptFailed("no free slot in 14 days")
+    yield settle()
+    runner.screenshot("05-slot")
+    tap(find_buttons(slot.ids.slots, "余")[0])
+
+    yield _on(app, "confirm")
+    confirm = _screen(app, "confirm")
+    if confirm.editing_phone:
+        for digit in "13800138000":
+            tap(_one(confirm.ids.keypad, digit))
+    yield settle()
+    runner.screenshot("06-confirm")
+    runner.facts["confirm_summary"] = confirm.summary
+    tap(confirm.ids.confirm_button)
+
+    yield _on(app, "done")
+    done = _screen(app, "done")
+    yield until("reference shown", lambda: bool(done.reference))
+    yield settle()
+    runner.screenshot("07-done")
+    runner.facts.update(reference=done.reference, printed=done.printed,
+                        print_message=done.print_message)
+    tap(done.ids.finish_button)
+
+    yield _on(app, "attract")
+    runner.facts["wiped"] = (app.session.identity is None and app.session.flow is None
+                             and not done.reference and not confirm.summary)
+
+
+def idle_script(runner: ScriptRunner) -> Script:
+    """Identify, then stay idle: the warning counts down, 继续办理 extends, then reset wipes."""
+    app = runner.app
+    root = app.root
+    yield _on(app, "attract")
+    tap(root.ids.sm.get_screen("attract").ids.start_button)
+    yield _on(app, "home")
+    tap(_one(root, "办事预约"))
+    yield _on(app, "identify")
+    tap(find_buttons(_screen(app, "identify"), "模拟放卡")[0])
+    yield _on(app, "item")
+    runner.facts["identified"] = app.session.identity is not None
+    # Pretend the resident walked away long enough for the warning.
+    idle, _warning = app.session._timeouts.scaled(app.session.elderly)
+    app.session.touch(time.monotonic() - idle - 1)
+    yield until("idle warning", lambda: app._idle_warning is not None)
+    yield settle(1.2)
+    runner.screenshot("08-idle-warning")
+    runner.facts["warning_seconds"] = app._idle_warning.seconds
+    tap(app._idle_warning.ids.extend_button)
+    yield until("warning dismissed", lambda: app._idle_warning is None)
+    runner.facts["extended_still_identified"] = app.session.identity is not None
+    idle, warning = app.session._timeouts.scaled(app.session.elderly)
+    app.session.touch(time.monotonic() - idle - warning - 1)
+    yield _on(app, "attract")
+    runner.facts["wiped"] = app.session.identity is None and app.session.flow is None

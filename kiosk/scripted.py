@@ -1,0 +1,112 @@
+"""Drives the real app by simulated touches, for end-to-end tests and README screenshots."""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable, Generator, Iterable
+
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.tests.common import UnitTestTouch
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
+
+# A script is a generator that yields predicates; the runner resumes it once one holds.
+Script = Generator[Callable[[], bool], None, None]
+
+
+class ScriptFailed(AssertionError):
+    pass
+
+
+def walk(widget: Widget) -> Iterable[Widget]:
+    yield widget
+    for child in widget.children:
+        yield from walk(child)
+
+
+def find_buttons(root: Widget, text_contains: str) -> list[Widget]:
+    from .widgets import KButton, Tile
+    found = []
+    for w in walk(root):
+        if isinstance(w, KButton) and text_contains in w.text and not w.disabled:
+            found.append(w)
+        elif isinstance(w, Tile) and text_contains in w.title:
+            found.append(w)
+    return found[::-1]  # children are stored last-first; give screen order
+
+
+def tap(widget: Widget) -> None:
+    """Press and release at the widget's centre, through the window like a finger."""
+    parent = widget.parent
+    while parent is not None:
+        if isinstance(parent, ScrollView):
+            parent.scroll_to(widget, padding=10, animate=False)
+            parent.update_from_scroll()
+        parent = parent.parent
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    touch.touch_up()
+
+
+class ScriptRunner:
+    """Runs a script on Kivy's clock; records screenshots and the outcome in out_dir."""
+
+    def __init__(self, app: Any, script_factory: Callable[["ScriptRunner"], Script],
+                 out_dir: Path, step_timeout: float = 30.0) -> None:
+        self.app = app
+        self.out_dir = out_dir
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.step_timeout = step_timeout
+        self.shots: list[str] = []
+        self.facts: dict[str, Any] = {}
+        self.error: str | None = None
+        self._script = script_factory(self)
+        self._waiting: Callable[[], bool] | None = None
+        self._deadline = 0.0
+        self._event = Clock.schedule_interval(self._step, 0.05)
+
+    def screenshot(self, name: str) -> None:
+        # Window.screenshot appends a counter; keep a stable name by renaming.
+        produced = Window.screenshot(name=str(self.out_dir / f"{name}.png"))
+        target = self.out_dir / f"{name}.png"
+        Path(produced).replace(target)
+        self.shots.append(str(target))
+
+    def _step(self, _dt: float) -> None:
+        try:
+            if self._waiting is not None:
+                if not self._waiting():
+                    if time.monotonic() > self._deadline:
+                        raise ScriptFailed(f"timed out waiting for: "
+                                           f"{getattr(self._waiting, 'what', self._waiting)}")
+                    return
+            self._waiting = next(self._script)
+            self._deadline = time.monotonic() + self.step_timeout
+        except StopIteration:
+            self._finish()
+        except Exception:  # report any failure of the script to the test, then stop the app
+            self.error = traceback.format_exc()
+            self._finish()
+
+    def _finish(self) -> None:
+        self._event.cancel()
+        (self.out_dir / "result.json").write_text(json.dumps(
+            {"error": self.error, "shots": self.shots, "facts": self.facts},
+            ensure_ascii=False, indent=2), encoding="utf-8")
+        self.app.stop()
+
+
+def until(what: str, predicate: Callable[[], bool]) -> Callable[[], bool]:
+    predicate.what = what  # type: ignore[attr-defined]
+    return predicate
+
+
+def settle(seconds: float = 0.4) -> Callable[[], bool]:
+    """Let animations and layout finish before a screenshot."""
+    end = time.monotonic() + seconds
+    return until(f"settle {seconds}s", lambda: time.monotonic() >= end)

@@ -1,0 +1,42 @@
+"""`python -m kiosk.scripted_main`: run one scripted session on the real app, offscreen too."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from pathlib import Path
+
+from .config import load_config
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--out", required=True, help="folder for screenshots and result.json")
+    parser.add_argument("--script", choices=("booking", "idle"), default="booking")
+    parser.add_argument("--resident", type=int, default=0)
+    parser.add_argument("--elderly", action="store_true")
+    args = parser.parse_args(argv)
+
+    from .boot import build_app
+    app = build_app(load_config(args.config))
+    from . import scenarios
+    from .scripted import ScriptRunner
+
+    if args.script == "booking":
+        script = functools.partial(scenarios.booking_script, resident=args.resident,
+                                   elderly=args.elderly)
+    else:
+        script = scenarios.idle_script
+
+    def start(*_a: object) -> None:
+        ScriptRunner(app, script, Path(args.out))
+
+    app.bind(on_start=start)  # type: ignore[attr-defined]
+    app.run()  # type: ignore[attr-defined]
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""The real Kivy app, offscreen (no X), driven by touches through a whole booking."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image, ImageStat
+
+from devices.idcard.simulated import SimulatedIdCardReader
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_config(path: Path, platform: Any, slips: Path, *, orientation: str = "portrait",
+                 idle: int = 90) -> None:
+    path.write_text(f"""
+[platform]
+url = "{platform.url}"
+token = "{platform.token}"
+
+[terminal]
+name = "测试终端"
+
+[devices.idcard]
+backend = "simulated"
+
+[devices.printer]
+backend = "simulated"
+out_dir = "{slips}"
+
+[ui]
+orientation = "{orientation}"
+fullscreen = false
+scale = 0.75
+demo = true
+
+[timeouts]
+idle = {idle}
+warning = 20
+""", encoding="utf-8")
+
+
+def run_script(tmp_path: Path, platform: Any, script: str, *extra: str,
+               orientation: str = "portrait") -> tuple[dict, Path, str]:
+    cfg, out, slips = tmp_path / "kiosk.toml", tmp_path / "out", tmp_path / "slips"
+    write_config(cfg, platform, slips, orientation=orientation)
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    # Offscreen EGL through Kivy's bundled SDL; a private KIVY_HOME keeps its log for the
+    # privacy scan below.
+    env.update(KIVY_HOME=str(tmp_path / "kivy-home"), KIVY_NO_ARGS="1")
+    proc = subprocess.run([sys.executable, "-m", "kiosk.scripted_main", "--config", str(cfg),
+                           "--out", str(out), "--script", script, *extra],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    result_file = out / "result.json"
+    assert result_file.exists(), f"app did not report (rc={proc.returncode}):\n{proc.stderr[-4000:]}"
+    result = json.loads(result_file.read_text(encoding="utf-8"))
+    assert result["error"] is None, result["error"]
+    logs = proc.stdout + proc.stderr
+    for log_file in (tmp_path / "kivy-home").rglob("*.txt"):
+        logs += log_file.read_text(encoding="utf-8", errors="replace")
+    return result, slips, logs
+
+
+def assert_not_blank(png: str) -> None:
+    with Image.open(png) as img:
+        rgb = img.convert("RGB")
+        stat = ImageStat.Stat(rgb)
+        colours = rgb.getcolors(maxcolors=1_000_000) or []
+    assert max(stat.stddev) > 10, f"{png} looks blank"
+    assert len(colours) > 50, f"{png} has almost no detail (text missing?)"
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@pytest.mark.kivy
+def test_resident_books_a_slot_and_gets_a_slip(tmp_path: Path, fresh_platform: Any) -> None:
+    person = SimulatedIdCardReader().residents()[0]
+    result, slips, logs = run_script(tmp_path, fresh_platform, "booking", "--resident", "0")
+    facts = result["facts"]
+    names = [Path(s).stem for s in result["shots"]]
+    assert names == ["01-attract", "02-home", "03-identify", "04-item", "05-slot",
+                     "06-confirm", "07-done"]
+    for shot in result["shots"]:
+        assert_not_blank(shot)
+    assert facts["printed"] is True
+    assert facts["reference"]
+    assert "社" in facts["item_text"]
+    # Masked on screen, never whole.
+    assert person.name not in facts["confirm_summary"]
+    assert person.id_number not in facts["confirm_summary"]
+    assert person.id_number[-4:] in facts["confirm_summary"]
+    # The slip was printed, with the reference and the masked name only.
+    pdfs = sorted(slips.glob("*.pdf"))
+    assert len(pdfs) == 1
+    text = pdf_text(pdfs[0])
+    assert facts["reference"] in text
+    assert person.name not in text and person.id_number not in text
+    # The platform has the booking.
+    import requests
+    r = requests.get(f"{fresh_platform.url}/v1/bookings/{facts['reference']}",
+                     headers={"Authorization": f"Bearer {fresh_platform.token}"}, timeout=10)
+    assert r.status_code == 200 and r.json()["status"] == "confirmed"
+    # Back on the attract screen with nothing of the resident left.
+    assert facts["wiped"] is True
+    assert person.name not in logs and person.id_number not in logs
+
+
+@pytest.mark.kivy
+def test_elderly_mode_in_landscape(tmp_path: Path, fresh_platform: Any) -> None:
+    result, slips, _logs = run_script(tmp_path, fresh_platform, "booking", "--resident", "1",
+                                      "--elderly", orientation="landscape")
+    for shot in result["shots"]:
+        assert_not_blank(shot)
+        with Image.open(shot) as img:
+            assert img.width > img.height
+    assert result["facts"]["printed"] is True
+    assert len(list(slips.glob("*.pdf"))) == 1
+
+
+@pytest.mark.kivy
+def test_idle_warning_counts_down_then_wipes(tmp_path: Path, shared_platform: Any) -> None:
+    result, _slips, _logs = run_script(tmp_path, shared_platform, "idle")
+    facts = result["facts"]
+    assert facts["identified"] is True
+    assert 0 < facts["warning_seconds"] <= 20
+    assert facts["extended_still_identified"] is True
+    assert facts["wiped"] is True
+    assert_not_blank(result["shots"][0])
