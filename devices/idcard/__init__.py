@@ -1,0 +1,1 @@
+"""Identity documents: second-generation ID cards and social-security cards."""

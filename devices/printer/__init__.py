@@ -1,0 +1,1 @@
+"""Printers: CUPS and a simulated backend that writes PDFs to a folder."""
