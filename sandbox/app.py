@@ -1,0 +1,189 @@
+"""The sandbox platform's FastAPI application: Platform API v1 over the SQLite store."""
+
+# No `from __future__ import annotations` here: FastAPI must see the route annotations as
+# objects, and they refer to dependencies defined inside create_app.
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from services.schemas import (API_PREFIX, PROBLEM_IDEMPOTENCY_KEY_MISSING,
+                              PROBLEM_NOT_BOOKABLE, PROBLEM_NOT_FOUND, PROBLEM_SLOT_UNAVAILABLE,
+                              PROBLEM_UNAUTHORIZED, Booking, BookingRequest, DepartmentList,
+                              HallList, Item, ItemList, Level, LifeEventList, SlotList)
+
+from . import ledger, problems, store
+from . import slots as sl
+from .problems import ProblemError, problem_responses
+
+API_VERSION = "1.0.0"
+_bearer = HTTPBearer(auto_error=False, description="The terminal's platform token")
+
+
+class Clock:
+    """Today and now in China Standard Time; frozen at 00:00 of `today` when one is given,
+    so that tests and demos see the same slots whatever the wall clock says."""
+
+    def __init__(self, today: date | None) -> None:
+        self._today = today
+
+    def now(self) -> datetime:
+        if self._today is not None:
+            return datetime.combine(self._today, time(0, 0), sl.CST)
+        return datetime.now(sl.CST).replace(microsecond=0)
+
+
+def create_app(db_path: str, tokens: list[str], today: date | None = None) -> FastAPI:
+    """Build the app on `db_path` (created and seeded on first use), accepting `tokens`."""
+    if not tokens:
+        raise ValueError("at least one token is needed")
+    store.initialise(db_path)
+    cat = store.load_catalogue(db_path)
+    clock = Clock(today)
+    accepted = [t.encode() for t in tokens]
+
+    def authorise(creds: Annotated[HTTPAuthorizationCredentials | None,
+                                   Depends(_bearer)]) -> None:
+        # compare_digest against each token: no timing hint about which prefix was right.
+        given = creds.credentials.encode() if creds else b""
+        if not any(secrets.compare_digest(given, t) for t in accepted):
+            raise ProblemError(401, PROBLEM_UNAUTHORIZED, "本终端未获授权，请联系工作人员。",
+                               headers={"WWW-Authenticate": "Bearer"})
+
+    def db() -> Iterator[sqlite3.Connection]:
+        conn = store.connect(db_path)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def idempotency_key(key: Annotated[str | None, Header(
+            alias="Idempotency-Key", description="Unique per write; a retry reuses it",
+            max_length=200)] = None) -> str:
+        if not key or not key.strip():
+            raise ProblemError(400, PROBLEM_IDEMPOTENCY_KEY_MISSING,
+                               "请求缺少防重复提交标识，请重试。",
+                               "the Idempotency-Key header is required on every write")
+        return key.strip()
+
+    def item_or_404(item_id: str) -> Item:
+        item = cat.items_by_id.get(item_id)
+        if item is None:
+            raise ProblemError(404, PROBLEM_NOT_FOUND, "没有找到这个事项。")
+        return item
+
+    Conn = Annotated[sqlite3.Connection, Depends(db)]
+    Key = Annotated[str, Depends(idempotency_key)]
+
+    app = FastAPI(
+        title="Platform API v1 (sandbox)", version=API_VERSION,
+        description="The terminal's view of the government-service platform. Errors are "
+                    "application/problem+json (RFC 9457) with a `type` URN and a `title` in "
+                    "plain Chinese. Times are China Standard Time (+08:00).")
+    problems.install(app)
+    v1 = APIRouter(prefix=API_PREFIX, dependencies=[Depends(authorise)],
+                   responses=problem_responses(401, 422))
+
+    @app.get("/healthz", tags=["ops"], summary="Liveness (no token needed)")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @v1.get("/items", response_model=ItemList, tags=["catalogue"], summary="Search items")
+    def search_items(
+        q: Annotated[str, Query(max_length=50, description=(
+            "汉字 substring, full pinyin (shebaoka) or pinyin initials (sbk); "
+            "space-separated terms must all match"))] = "",
+        level: Level | None = None,
+        department: Annotated[str | None, Query(max_length=50)] = None,
+        life_event: Annotated[str | None, Query(max_length=50)] = None,
+        bookable: bool | None = None,
+        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> ItemList:
+        """Items matching `q` and the filters, best matches first (name exact or prefix,
+        then substring, then pinyin and initials); without `q` in catalogue order."""
+        found = cat.index.search(q, level=level, department=department, life_event=life_event,
+                                 bookable=bookable)
+        return ItemList(items=found[offset:offset + limit], total=len(found))
+
+    @v1.get("/items/{item_id}", response_model=Item, tags=["catalogue"],
+            responses=problem_responses(404))
+    def get_item(item_id: Annotated[str, Path(max_length=50)]) -> Item:
+        return item_or_404(item_id)
+
+    @v1.get("/departments", response_model=DepartmentList, tags=["catalogue"])
+    def departments() -> DepartmentList:
+        return DepartmentList(departments=cat.departments)
+
+    @v1.get("/life-events", response_model=LifeEventList, tags=["catalogue"],
+            summary="一事联办 life events and their linked items")
+    def life_events() -> LifeEventList:
+        return LifeEventList(life_events=cat.life_events)
+
+    @v1.get("/halls", response_model=HallList, tags=["halls"], responses=problem_responses(404))
+    def halls(item: Annotated[str | None, Query(max_length=50)] = None) -> HallList:
+        """All halls; with `item`, the halls that serve it: 市 items at the city hall and the
+        district halls, 区 items at district halls, 乡镇 items at township centres and district
+        halls, 村 items at village stations and township centres."""
+        if item is None:
+            return HallList(halls=cat.halls)
+        it = item_or_404(item)
+        return HallList(halls=[h for h in cat.halls if sl.serves(h, it)])
+
+    @v1.get("/items/{item_id}/slots", response_model=SlotList, tags=["bookings"],
+            responses=problem_responses(404))
+    def slots(conn: Conn, item_id: Annotated[str, Path(max_length=50)],
+              hall: Annotated[str, Query(max_length=50)], date: date) -> SlotList:
+        """Half-hour slots with seats left, today and the next 13 days (halls open Mon–Fri,
+        city and district halls also Saturday mornings). A day in the past, beyond the window
+        or when the hall is closed gives an empty list; slots already begun are left out."""
+        it = item_or_404(item_id)
+        h = cat.halls_by_id.get(hall)
+        if h is None:
+            raise ProblemError(404, PROBLEM_NOT_FOUND, "没有找到这个办事大厅。")
+        if not it.bookable:
+            raise ProblemError(422, PROBLEM_NOT_BOOKABLE, "该事项无需预约，可直接办理。")
+        if not sl.serves(h, it):
+            raise ProblemError(422, PROBLEM_SLOT_UNAVAILABLE, "该大厅不办理这个事项，请选择其他大厅。")
+        return SlotList(slots=ledger.slot_list(conn, cat, h.id, date, clock.now()))
+
+    @v1.post("/bookings", response_model=Booking, status_code=201, tags=["bookings"],
+             responses=problem_responses(400, 409))
+    def create_booking(conn: Conn, key: Key, body: BookingRequest) -> JSONResponse:
+        """Book a slot. The same Idempotency-Key with the same body answers the first booking
+        again (no second seat); with another body it is refused (422 idempotency-key-reused)."""
+        status, data = ledger.create_booking(conn, cat, body, key, clock.now())
+        return JSONResponse(data, status_code=status)
+
+    @v1.get("/bookings/{reference}", response_model=Booking, tags=["bookings"],
+            responses=problem_responses(404))
+    def get_booking(conn: Conn, reference: Annotated[str, Path(max_length=40)]) -> Any:
+        return ledger.get_booking(conn, reference)
+
+    @v1.post("/bookings/{reference}/cancel", response_model=Booking, tags=["bookings"],
+             responses=problem_responses(400, 404, 409))
+    def cancel_booking(conn: Conn, key: Key,
+                       reference: Annotated[str, Path(max_length=40)]) -> JSONResponse:
+        """Cancel and free the seat; cancelling again with another key is 409."""
+        status, data = ledger.cancel_booking(conn, reference, key, clock.now())
+        return JSONResponse(data, status_code=status)
+
+    app.include_router(v1)
+    return app
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document, built without a database (docs/openapi.json is this)."""
+    return _schema_only_app().openapi()
+
+
+def _schema_only_app() -> FastAPI:
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        return create_app(f"{tmp}/schema.db", ["unused"])
+

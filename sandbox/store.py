@@ -1,0 +1,113 @@
+"""The sandbox's SQLite database: schema, first-start seeding and the in-memory catalogue."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from services.schemas import Department, Hall, Item, LifeEvent
+
+from . import seed
+from .search import SearchIndex
+
+BUSY_TIMEOUT_MS = 10_000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS departments (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+    id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL,
+    department TEXT NOT NULL, level TEXT NOT NULL, bookable INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS life_events (
+    id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS halls (id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS slot_usage (
+    slot_id TEXT PRIMARY KEY, hall_id TEXT NOT NULL, day TEXT NOT NULL, taken INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS slot_usage_hall_day ON slot_usage (hall_id, day);
+CREATE TABLE IF NOT EXISTS bookings (
+    reference TEXT PRIMARY KEY, status TEXT NOT NULL, slot_id TEXT NOT NULL,
+    data TEXT NOT NULL, created_at TEXT NOT NULL, cancelled_at TEXT);
+CREATE TABLE IF NOT EXISTS idempotency (
+    key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
+    body TEXT NOT NULL, created_at TEXT NOT NULL);
+"""
+
+
+def connect(db_path: str | Path) -> sqlite3.Connection:
+    """One connection per request: autocommit mode so transactions are explicit (BEGIN IMMEDIATE)."""
+    conn = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; FULL is the terminal's job
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def initialise(db_path: str | Path) -> None:
+    """Create the schema and seed the catalogue if the database is empty (first start)."""
+    conn = connect(db_path)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.executescript(SCHEMA)
+        conn.execute("BEGIN IMMEDIATE")  # two servers starting on one file seed only once
+        try:
+            if conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 0:
+                _write_seed(conn, seed.generate())
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
+
+
+def _write_seed(conn: sqlite3.Connection, data: seed.SeedData) -> None:
+    conn.executemany("INSERT INTO departments VALUES (?, ?)",
+                     [(name, i) for i, name in enumerate(data.departments)])
+    conn.executemany(
+        "INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(it.id, i, it.name, it.department, it.level, int(it.bookable), it.model_dump_json())
+         for i, it in enumerate(data.items)])
+    conn.executemany("INSERT INTO life_events VALUES (?, ?, ?)",
+                     [(e.id, i, e.model_dump_json()) for i, e in enumerate(data.life_events)])
+    conn.executemany("INSERT INTO halls VALUES (?, ?, ?)",
+                     [(h.id, i, h.model_dump_json()) for i, h in enumerate(data.halls)])
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('seed_version', ?)", (seed.SEED_VERSION,))
+
+
+@dataclass
+class Catalogue:
+    """The read-only part of the database, loaded once: items, halls, departments, events."""
+
+    items: list[Item]
+    halls: list[Hall]
+    departments: list[Department]
+    life_events: list[LifeEvent]
+    items_by_id: dict[str, Item] = field(init=False)
+    halls_by_id: dict[str, Hall] = field(init=False)
+    index: SearchIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.items_by_id = {i.id: i for i in self.items}
+        self.halls_by_id = {h.id: h for h in self.halls}
+        self.index = SearchIndex(self.items)
+
+
+def load_catalogue(db_path: str | Path) -> Catalogue:
+    conn = connect(db_path)
+    try:
+        items = [Item.model_validate(json.loads(r["data"]))
+                 for r in conn.execute("SELECT data FROM items ORDER BY position")]
+        halls = [Hall.model_validate(json.loads(r["data"]))
+                 for r in conn.execute("SELECT data FROM halls ORDER BY position")]
+        events = [LifeEvent.model_validate(json.loads(r["data"]))
+                  for r in conn.execute("SELECT data FROM life_events ORDER BY position")]
+        names = [r["name"] for r in conn.execute("SELECT name FROM departments ORDER BY position")]
+    finally:
+        conn.close()
+    counts = Counter(i.department for i in items)
+    departments = [Department(name=n, item_count=counts[n]) for n in names]
+    return Catalogue(items, halls, departments, events)
