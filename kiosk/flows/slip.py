@@ -1,0 +1,249 @@
+"""The appointment slip (预约凭证): an A4 PDF with a QR code of the reference, no Kivy."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from datetime import datetime
+
+import segno
+from reportlab.lib.colors import Color, HexColor, white
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from services.schemas import Booking
+
+# Latin text is set in Helvetica and only CJK in the embedded font. When CUPS turns the PDF
+# into PostScript (pdftocairo), a CJK font that also holds Latin glyphs is split into two
+# subsets with the same name, and ghostscript then rasterises some of them: the printed text
+# layer (and pdftotext, which the tests use) would lose characters such as the * of 张*华.
+LATIN = "Helvetica"
+LATIN_BOLD = "Helvetica-Bold"
+
+INK = HexColor("#1a1a1a")
+MUTED = HexColor("#555555")
+ACCENT = HexColor("#b3261e")  # 政务 red for the title rule
+PANEL = HexColor("#f3f3f3")
+
+PAGE_W, PAGE_H = A4
+MARGIN = 42.0
+SLIP_BOTTOM = PAGE_H / 2  # the cut line sits here or under the footer, whichever is lower
+WEEKDAYS = "一二三四五六日"
+
+GUIDANCE = (
+    "请携带本人身份证原件，在预约时段开始前 10 分钟到达办事大厅。",
+    "到达后在取号机扫描上方二维码，或向窗口出示预约号取号。",
+    "如需改约或取消，请使用自助终端，或拨打 12345 政务服务热线。",
+)
+
+
+def render_booking_slip(booking: Booking, *, font_path: str, terminal_name: str,
+                        printed_at: datetime, provisional: bool = False) -> bytes:
+    """Return the slip as PDF bytes.
+
+    Only the masked name and ID number that the booking carries are printed. `provisional`
+    marks a booking that is still waiting in the outbox for the platform to confirm it.
+    """
+    cjk = _register_cjk(font_path)
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=A4, pageCompression=1)
+    # Metadata is readable by anyone holding the file: the reference only, no personal data.
+    c.setTitle(f"预约凭证 {booking.reference}")
+    c.setSubject("政务服务预约凭证")
+    c.setCreator("gov-kiosk")
+    t = _Text(c, cjk)
+
+    top = PAGE_H - MARGIN
+    left, right = MARGIN, PAGE_W - MARGIN
+    # Title and the terminal it was printed on.
+    t.draw(left, top - 26, "预约凭证", 26, bold=True)
+    t.draw(left + 122, top - 24, "政务服务办事预约", 12, color=MUTED)
+    c.setStrokeColor(ACCENT)
+    c.setLineWidth(2.2)
+    c.line(left, top - 38, right, top - 38)
+    if provisional:
+        _stamp(t, right - 150, top - 27, "待确认 · 临时凭证")
+
+    # QR code and reference on the right.
+    qr_size = 132.0
+    qr_x, qr_y = right - qr_size, top - 52 - qr_size
+    draw_qr(c, booking.reference, qr_x, qr_y, qr_size)
+    t.draw_centered(qr_x + qr_size / 2, qr_y - 14, "取号时扫描此码", 9, color=MUTED)
+
+    # What, where and when on the left.
+    col_w = qr_x - left - 24
+    y = top - 70
+    y = t.field(left, y, "办理事项", booking.item_name, col_w, size=15, bold=True)
+    y = t.field(left, y, "办事大厅", booking.hall_name, col_w, size=13)
+    y = t.field(left, y, "地　　址", booking.hall_address, col_w, size=11)
+    day = booking.date
+    when = (f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}  "
+            f"{booking.start:%H:%M}–{booking.end:%H:%M}")
+    y = t.field(left, y, "预约时间", when, col_w, size=15, bold=True)
+
+    # The reference, large, across the page: residents read it out at the window.
+    y = min(y, qr_y - 30) - 8
+    c.setFillColor(PANEL)
+    c.roundRect(left, y - 50, right - left, 50, 6, stroke=0, fill=1)
+    t.draw(left + 14, y - 31, "预约号", 13, color=MUTED)
+    t.draw(left + 70, y - 35, booking.reference, 28, bold=True)
+    y -= 72
+
+    # Who booked, masked as on the screen.
+    t.draw(left, y, f"预约人  {booking.resident_name_masked}", 12)
+    t.draw(left + 170, y, f"证件号码  {booking.id_number_masked}", 12)
+    y -= 26
+
+    for line in GUIDANCE:
+        t.draw(left, y, "• " + line, 11)
+        y -= 17
+    if provisional:
+        t.draw(left, y, "• 本预约正在提交平台，确认结果将以短信通知，请以短信为准。", 11,
+               color=ACCENT)
+        y -= 17
+
+    # Footer: when and where it was printed, then the cut line.
+    footer = (f"打印时间 {printed_at:%Y-%m-%d %H:%M}    打印终端 {terminal_name}    "
+              f"状态 {'待确认' if provisional else '已确认'}")
+    y -= 8
+    t.draw(left, y, footer, 9, color=MUTED)
+    cut = min(y - 18, SLIP_BOTTOM)
+    c.setStrokeColor(MUTED)
+    c.setLineWidth(0.6)
+    c.setDash(4, 3)
+    c.line(MARGIN / 2, cut, PAGE_W - MARGIN / 2, cut)
+    c.setDash()
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def draw_qr(c: Canvas, data: str, x: float, y: float, size: float) -> None:
+    """Draw `data` as a QR code (vector rectangles, quiet zone included) in a square."""
+    matrix = qr_matrix(data)
+    n = len(matrix) + 8  # 4-module quiet zone on each side (ISO/IEC 18004)
+    module = size / n
+    c.setFillColor(white)
+    c.rect(x, y, size, size, stroke=0, fill=1)
+    c.setFillColor(INK)
+    for row_index, row in enumerate(matrix):
+        top = y + size - (row_index + 4 + 1) * module
+        for start, length in _runs(row):
+            # Slight overlap hides hairline gaps between adjacent rectangles in some viewers.
+            c.rect(x + (start + 4) * module, top, length * module + 0.05, module + 0.05,
+                   stroke=0, fill=1)
+
+
+def qr_matrix(data: str) -> list[list[bool]]:
+    """The dark/light modules of the QR code the slip prints for `data` (no quiet zone)."""
+    qr = segno.make(data, error="m")
+    return [[bool(v) for v in row] for row in qr.matrix]
+
+
+def _runs(row: list[bool]) -> Iterator[tuple[int, int]]:
+    start = None
+    for i, dark in enumerate(row + [False]):
+        if dark and start is None:
+            start = i
+        elif not dark and start is not None:
+            yield start, i - start
+            start = None
+
+
+def _register_cjk(font_path: str) -> str:
+    name = "KioskSlipCJK-" + hashlib.sha1(font_path.encode()).hexdigest()[:8]
+    if name not in pdfmetrics.getRegisteredFontNames():
+        # asciiReadable=False numbers the subset's glyphs from 0 with a plain ToUnicode map,
+        # which ghostscript (cups-pdf, printer drivers) keeps as text.
+        pdfmetrics.registerFont(TTFont(name, font_path, subfontIndex=0, asciiReadable=False))
+    return name
+
+
+def _is_latin(ch: str) -> bool:
+    try:
+        ch.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _stamp(t: _Text, x: float, y: float, text: str) -> None:
+    c = t.canvas
+    c.setStrokeColor(ACCENT)
+    c.setLineWidth(1.2)
+    c.roundRect(x - 6, y - 6, 156, 24, 4, stroke=1, fill=0)
+    t.draw(x, y, text, 12, color=ACCENT, bold=True)
+
+
+class _Text:
+    """Draws mixed Chinese/Latin strings run by run (see LATIN above)."""
+
+    def __init__(self, canvas: Canvas, cjk: str) -> None:
+        self.canvas = canvas
+        self.cjk = cjk
+
+    def _pieces(self, text: str, bold: bool) -> Iterator[tuple[str, str, bool]]:
+        buf, latin = "", None
+        for ch in text:
+            is_latin = _is_latin(ch)
+            if buf and is_latin != latin:
+                yield self._font(latin, bold), buf, bool(latin)
+                buf = ""
+            buf, latin = buf + ch, is_latin
+        if buf:
+            yield self._font(latin, bold), buf, bool(latin)
+
+    def _font(self, latin: bool | None, bold: bool) -> str:
+        if latin:
+            return LATIN_BOLD if bold else LATIN
+        return self.cjk
+
+    def width(self, text: str, size: float, bold: bool = False) -> float:
+        return sum(pdfmetrics.stringWidth(s, f, size) for f, s, _ in self._pieces(text, bold))
+
+    def draw(self, x: float, y: float, text: str, size: float, *, bold: bool = False,
+             color: Color = INK) -> float:
+        c = self.canvas
+        c.setFillColor(color)
+        for font, piece, latin in self._pieces(text, bold):
+            c.setFont(font, size)
+            # The CJK font has no bold face: fill and stroke thinly to embolden it.
+            if bold and not latin:
+                # The render mode is graphics state: keep it from leaking into later text.
+                c.saveState()
+                c.setStrokeColor(color)
+                c.setLineWidth(size / 30)
+                text_obj = c.beginText(x, y)
+                text_obj.setTextRenderMode(2)
+                text_obj.textOut(piece)
+                c.drawText(text_obj)
+                c.restoreState()
+            else:
+                c.drawString(x, y, piece)
+            x += pdfmetrics.stringWidth(piece, font, size)
+        return x
+
+    def draw_centered(self, cx: float, y: float, text: str, size: float, **kw: object) -> None:
+        self.draw(cx - self.width(text, size) / 2, y, text, size, **kw)  # type: ignore[arg-type]
+
+    def wrap(self, text: str, size: float, width: float, bold: bool = False) -> list[str]:
+        lines, line = [], ""
+        for ch in text:
+            if line and self.width(line + ch, size, bold) > width:
+                lines.append(line)
+                line = ""
+            line += ch
+        return lines + ([line] if line else [])
+
+    def field(self, x: float, y: float, label: str, value: str, width: float, *,
+              size: float, bold: bool = False) -> float:
+        """A label above a wrapped value; returns the y below it."""
+        self.draw(x, y, label, 9.5, color=MUTED)
+        y -= size + 4
+        for line in self.wrap(value, size, width, bold) or [""]:
+            self.draw(x, y, line, size, bold=bold)
+            y -= size * 1.3
+        return y - 6
