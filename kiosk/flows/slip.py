@@ -32,6 +32,10 @@ PAGE_W, PAGE_H = A4
 MARGIN = 42.0
 SLIP_BOTTOM = PAGE_H / 2  # the cut line sits here or under the footer, whichever is lower
 WEEKDAYS = "一二三四五六日"
+# Where the QR code sits (PDF points, origin bottom left), quiet zone included.
+QR_SIZE = 132.0
+QR_X = PAGE_W - MARGIN - QR_SIZE
+QR_Y = PAGE_H - MARGIN - 52 - QR_SIZE
 
 GUIDANCE = (
     "请携带本人身份证原件，在预约时段开始前 10 分钟到达办事大厅。",
@@ -68,8 +72,7 @@ def render_booking_slip(booking: Booking, *, font_path: str, terminal_name: str,
         _stamp(t, right - 150, top - 27, "待确认 · 临时凭证")
 
     # QR code and reference on the right.
-    qr_size = 132.0
-    qr_x, qr_y = right - qr_size, top - 52 - qr_size
+    qr_size, qr_x, qr_y = QR_SIZE, QR_X, QR_Y
     draw_qr(c, booking.reference, qr_x, qr_y, qr_size)
     t.draw_centered(qr_x + qr_size / 2, qr_y - 14, "取号时扫描此码", 9, color=MUTED)
 
