@@ -46,7 +46,7 @@ cups_start() {
             _cups_problem "$cmd not found: install the Debian packages cups and printer-driver-cups-pdf (make deps)"
             return 0; }
     done
-    [ -x /usr/lib/cups/backend/cups-pdf ] || {
+    [ -e /usr/lib/cups/backend/cups-pdf ] || {
         _cups_problem "cups-pdf backend missing: apt-get install printer-driver-cups-pdf (make deps)"
         return 0; }
     ppd="$(_cups_find_ppd)"
