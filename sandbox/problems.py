@@ -14,7 +14,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.schemas import (PROBLEM_CONTENT_TYPE, PROBLEM_INTERNAL, PROBLEM_INVALID_REQUEST,
                               PROBLEM_NOT_FOUND, PROBLEM_UNAUTHORIZED, Problem)
 
-log = logging.getLogger("sandbox")
+# uvicorn's error logger: the line lands in the server log with uvicorn's own formatting.
+log = logging.getLogger("uvicorn.error")
 
 PROBLEM_METHOD_NOT_ALLOWED = "urn:kiosk:problem:method-not-allowed"
 

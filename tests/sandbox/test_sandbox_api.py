@@ -5,14 +5,21 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import requests
+import uvicorn
 from sandbox_helpers import TODAY, Api, assert_problem
 
-from services.schemas import (PROBLEM_INVALID_REQUEST, PROBLEM_NOT_BOOKABLE, PROBLEM_NOT_FOUND,
-                              PROBLEM_SLOT_UNAVAILABLE, PROBLEM_UNAUTHORIZED, HallList)
+from sandbox.app import create_app
+from sandbox.testing import free_port
+from services.schemas import (PROBLEM_INTERNAL, PROBLEM_INVALID_REQUEST, PROBLEM_NOT_BOOKABLE,
+                              PROBLEM_NOT_FOUND, PROBLEM_SLOT_UNAVAILABLE, PROBLEM_UNAUTHORIZED,
+                              HallList)
 
 ROOT = Path(__file__).resolve().parents[2]
 MONDAY = TODAY.isoformat()
@@ -128,3 +135,35 @@ def test_openapi_command_prints_the_committed_document() -> None:
     out = subprocess.run([sys.executable, "-m", "sandbox", "openapi"], cwd=ROOT, check=True,
                          capture_output=True, text=True, timeout=60).stdout
     assert out == (ROOT / "docs" / "openapi.json").read_text(encoding="utf-8")
+
+
+def test_internal_errors_are_problems_without_traceback(tmp_path: Path,
+                                                        capfd: pytest.CaptureFixture[str],
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    """An unexpected exception answers 500 problem+json and logs neither traceback nor data."""
+    app = create_app(str(tmp_path / "boom.db"), ["t"], TODAY)
+
+    @app.get("/v1/boom")
+    def boom() -> None:
+        raise RuntimeError("secret 110105194912310000 张三")
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="info"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        r = requests.get(f"http://127.0.0.1:{port}/v1/boom", timeout=5,
+                         headers={"Authorization": "Bearer t"})
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    body = assert_problem(r, 500, PROBLEM_INTERNAL)
+    assert "secret" not in r.text
+    out, err = capfd.readouterr()
+    logged = out + err + caplog.text
+    assert "internal error RuntimeError" in logged  # the class only, for whoever runs it
+    assert "Traceback" not in logged and "secret" not in logged and "张三" not in logged
+    assert body["instance"] == "/v1/boom"
