@@ -138,7 +138,8 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None) -> Fa
     @v1.get("/items/{item_id}/slots", response_model=SlotList, tags=["bookings"],
             responses=problem_responses(404))
     def slots(conn: Conn, item_id: Annotated[str, Path(max_length=50)],
-              hall: Annotated[str, Query(max_length=50)], date: date) -> SlotList:
+              hall: Annotated[str, Query(max_length=50)],
+              day: Annotated[date, Query(alias="date")]) -> SlotList:
         """Half-hour slots with seats left, today and the next 13 days (halls open Mon–Fri,
         city and district halls also Saturday mornings). A day in the past, beyond the window
         or when the hall is closed gives an empty list; slots already begun are left out."""
@@ -150,7 +151,7 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None) -> Fa
             raise ProblemError(422, PROBLEM_NOT_BOOKABLE, "该事项无需预约，可直接办理。")
         if not sl.serves(h, it):
             raise ProblemError(422, PROBLEM_SLOT_UNAVAILABLE, "该大厅不办理这个事项，请选择其他大厅。")
-        return SlotList(slots=ledger.slot_list(conn, cat, h.id, date, clock.now()))
+        return SlotList(slots=ledger.slot_list(conn, cat, h.id, day, clock.now()))
 
     @v1.post("/bookings", response_model=Booking, status_code=201, tags=["bookings"],
              responses=problem_responses(400, 409))
@@ -174,6 +175,7 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None) -> Fa
         return JSONResponse(data, status_code=status)
 
     app.include_router(v1)
+    problems.document_problem_schema(app)
     return app
 
 

@@ -122,5 +122,20 @@ def install(app: FastAPI) -> None:
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries documenting the problem documents a route can send."""
-    return {s: {"model": Problem, "description": "Problem details (RFC 9457)",
-                "content": {PROBLEM_CONTENT_TYPE: {}}} for s in statuses}
+    content = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    return {s: {"description": "Problem details (RFC 9457)", "content": content}
+            for s in statuses}
+
+
+def document_problem_schema(app: FastAPI) -> None:
+    """Add the Problem schema that problem_responses() refers to into the OpenAPI document."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
+                Problem.model_json_schema())
+        return app.openapi_schema  # type: ignore[return-value]  # set by build()
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override

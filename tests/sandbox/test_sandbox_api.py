@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -129,6 +130,10 @@ def test_served_openapi_equals_the_committed_document(api: Api) -> None:
     served = requests.get(api.url + "/openapi.json", timeout=5).json()
     assert served == committed, "refresh with: kiosk-sandbox openapi --out docs/openapi.json"
     assert "/v1/bookings" in served["paths"] and "/v1/items/{item_id}/slots" in served["paths"]
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(served)))
+    assert refs and refs <= set(served["components"]["schemas"])
+    conflict = served["paths"]["/v1/bookings"]["post"]["responses"]["409"]["content"]
+    assert list(conflict) == ["application/problem+json"]
 
 
 def test_openapi_command_prints_the_committed_document() -> None:
