@@ -76,7 +76,8 @@ class CupsPrinter:
             job = self._job_attributes(conn, job_id)
             state = int(job.get("job-state", 0))
             if state == ipp.JOB_COMPLETED:
-                pages = job.get("job-media-sheets-completed") or job.get("job-impressions-completed")
+                pages = (job.get("job-media-sheets-completed")
+                         or job.get("job-impressions-completed"))
                 log.info("print job %s completed", job_id)
                 return PrintResult(job_id=job_id, pages=int(pages) if pages else None)
             reasons = ipp.meaningful_job_reasons(_as_list(job.get("job-state-reasons")))
@@ -158,7 +159,8 @@ class CupsPrinter:
         code = exc.args[0] if exc.args else None
         text = _ipp_text(exc)
         if code == _cups.IPP_NOT_FOUND:
-            return DeviceOffline(f"CUPS queue {self.queue!r} does not exist", reason="queue-missing")
+            return DeviceOffline(f"CUPS queue {self.queue!r} does not exist",
+                                 reason="queue-missing")
         if code == _cups.IPP_NOT_ACCEPTING:
             return DeviceOffline(f"CUPS queue {self.queue!r} is not accepting jobs: {text}",
                                  reason="not-accepting")
@@ -180,7 +182,8 @@ def _status_from(attrs: dict[str, Any]) -> DeviceStatus:
 
 def _raise_unless_usable(status: DeviceStatus) -> None:
     if status.state is DeviceState.NO_MEDIA:
-        raise PaperOut(status.detail or "printer has no paper", reason=status.reason or "media-empty")
+        raise PaperOut(status.detail or "printer has no paper",
+                       reason=status.reason or "media-empty")
     if status.state is DeviceState.OFFLINE:
         raise DeviceOffline(status.detail or "printer offline", reason=status.reason or "offline")
     if status.state is DeviceState.ERROR:

@@ -78,5 +78,9 @@ def map_printer_status(state: int, reasons: Iterable[str], accepting: bool = Tru
     return DeviceStatus(DeviceState.ONLINE, warning, detail)
 
 
+_NOISE = ("none", "job-incoming", "processing-to-stop-point")
+
+
 def meaningful_job_reasons(reasons: Iterable[str]) -> list[str]:
-    return [r for r in reasons if r and r not in ("none", "job-incoming", "processing-to-stop-point")]
+    """Job-state-reasons worth reporting (drops the ones every job passes through)."""
+    return [r for r in reasons if r and r not in _NOISE]

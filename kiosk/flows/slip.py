@@ -58,6 +58,7 @@ def render_booking_slip(booking: Booking, *, font_path: str, terminal_name: str,
     c.setTitle(f"预约凭证 {booking.reference}")
     c.setSubject("政务服务预约凭证")
     c.setCreator("gov-kiosk")
+    c.setAuthor(terminal_name)
     t = _Text(c, cjk)
 
     top = PAGE_H - MARGIN

@@ -1,4 +1,4 @@
-"""CupsPrinter's job following, with a scripted pycups connection (paths a real cupsd rarely takes)."""
+"""CupsPrinter follows jobs: scripted pycups connection for paths a real cupsd rarely takes."""
 
 from __future__ import annotations
 

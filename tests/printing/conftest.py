@@ -48,7 +48,8 @@ def booking() -> Booking:
     return Booking(
         reference="JH250106-0042", status="confirmed", item_id="ITEM-0001",
         item_name="城乡居民基本养老保险待遇申领", hall_id="HALL-01",
-        hall_name="江汉市东湖区政务服务中心", hall_address="江汉市东湖区青山路88号市民之家二楼",
+        hall_name="江汉市东湖区政务服务中心",
+        hall_address="江汉市东湖区青山路88号市民之家二楼",
         slot_id="SLOT-1", date=start.date(), start=start, end=start + timedelta(minutes=30),
         resident_name_masked="张*华", id_number_masked="4207**********1011",
         created_at=datetime(2025, 1, 5, 20, 15, tzinfo=CHINA))
