@@ -157,7 +157,9 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None) -> Fa
              responses=problem_responses(400, 409))
     def create_booking(conn: Conn, key: Key, body: BookingRequest) -> JSONResponse:
         """Book a slot. The same Idempotency-Key with the same body answers the first booking
-        again (no second seat); with another body it is refused (422 idempotency-key-reused)."""
+        again (no second seat); with another body it is refused (422 idempotency-key-reused).
+        Only successes are stored: a refused request (e.g. 409 slot full) changed nothing and
+        is judged afresh when retried."""
         status, data = ledger.create_booking(conn, cat, body, key, clock.now())
         return JSONResponse(data, status_code=status)
 

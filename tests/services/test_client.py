@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -123,13 +122,11 @@ def test_status_codes_map_to_typed_errors(reply: FakeReply, expected: type,
 def test_timeout_is_unavailable_and_not_retried() -> None:
     with fake_platform(lambda req: FakeReply(200, b"{}", delay=1.0)) as fake:
         with PlatformClient(fake.url, "t", timeout=0.2) as c:
-            started = time.monotonic()
             with pytest.raises(PlatformUnavailable):
                 c.get("/v1/items", None, ItemList)
-            assert time.monotonic() - started < 0.9
             with pytest.raises(PlatformUnavailable):
                 c.post("/v1/bookings", {}, Booking, idempotency_key="slow")
-    assert [r.method for r in fake.requests] == ["GET", "POST"]
+    assert [r.method for r in fake.requests] == ["GET", "POST"]  # one attempt each
 
 
 def test_nothing_listening_is_unavailable() -> None:
