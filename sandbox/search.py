@@ -13,9 +13,6 @@ from .seed_data import ALIASES
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SPACES = re.compile(r"[\s\u3000]+")
-# An alias text ranks a little below the official name, so 社会保障卡申领 found through 社保卡
-# still sorts by how well the query fits, but the official wording wins a tie.
-_ALIAS_PENALTY = 3
 
 
 @dataclass(frozen=True)
@@ -27,10 +24,9 @@ class _Text:
     full: str  # the syllables joined: shehuibaozhangkashenling
     initials: str  # first letter of each syllable: shbzksl
     boundaries: frozenset[int]  # offsets in `full` where a syllable starts (and the end)
-    penalty: int
 
 
-def _text(text: str, penalty: int) -> _Text:
+def _text(text: str) -> _Text:
     syllables: list[str] = []
     for chunk in lazy_pinyin(text, style=Style.NORMAL, errors="default"):
         chunk = chunk.lower()
@@ -42,14 +38,16 @@ def _text(text: str, penalty: int) -> _Text:
         pos += len(s)
         offsets.append(pos)
     return _Text(text, tuple(syllables), full, "".join(s[0] for s in syllables),
-                 frozenset(offsets), penalty)
+                 frozenset(offsets))
 
 
 def _texts(name: str) -> list[_Text]:
-    texts = [_text(name, 0)]
+    # Residents say 社保卡, the catalogue says 社会保障卡: both wordings are searched and an
+    # item scores by whichever fits the query better.
+    texts = [_text(name)]
     for official, alias in ALIASES.items():
         if official in name:
-            texts.append(_text(name.replace(official, alias), _ALIAS_PENALTY))
+            texts.append(_text(name.replace(official, alias)))
     return texts
 
 
@@ -112,8 +110,7 @@ class SearchIndex:
                 s = _score_pinyin(term, t)
             else:
                 s = _score_other(term, t, item.id)
-            if s:
-                best = max(best, s - t.penalty)
+            best = max(best, s)
         return best
 
     def search(self, q: str, *, level: str | None = None, department: str | None = None,
