@@ -115,3 +115,8 @@ def test_departments_and_life_events(api: Api) -> None:
     assert sum(d["item_count"] for d in depts) == search(api, limit=1).total
     events = api.get("/v1/life-events").json()["life_events"]
     assert {"新生儿出生", "退休", "开办企业", "二手房交易"} <= {e["name"] for e in events}
+
+
+def test_the_common_card_item_comes_first(api: Api) -> None:
+    for q in ("sbk", "shebaoka", "社保卡"):
+        assert names(search(api, q=q))[0] == "社会保障卡申领", q

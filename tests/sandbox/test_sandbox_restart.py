@@ -1,0 +1,26 @@
+"""The database outlives the server: a restart keeps bookings, seats and idempotency keys."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sandbox_helpers import TODAY, Api, booking_body
+
+from sandbox.testing import run_sandbox
+
+
+def test_restart_keeps_state(tmp_path: Path) -> None:
+    db = tmp_path / "restart.db"
+    slot = f"HALL-CITY@{(TODAY + timedelta(days=1)).isoformat()}T09:00"
+    body = booking_body("RS-S001", "HALL-CITY", slot)
+    with run_sandbox(db, tokens=["a"], today=TODAY) as first:
+        booked = Api(first).post("/v1/bookings", body, key="restart-1").json()
+    with run_sandbox(db, tokens=["b"], today=TODAY) as second:
+        api = Api(second)
+        assert api.get(f"/v1/bookings/{booked['reference']}").json() == booked
+        replay = api.post("/v1/bookings", body, key="restart-1")
+        assert replay.status_code == 201 and replay.json() == booked
+        day = slot.split("@")[1][:10]
+        slots = api.get("/v1/items/RS-S001/slots", {"hall": "HALL-CITY", "date": day}).json()
+        assert next(s["remaining"] for s in slots["slots"] if s["id"] == slot) == 4
