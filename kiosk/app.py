@@ -74,6 +74,10 @@ class KioskApp(App):
         self.sm: ScreenManager | None = None
 
     # -- building -------------------------------------------------------------------------
+    def load_kv(self, filename: str | None = None) -> bool:
+        # Kivy would auto-load kiosk.kv by the app's name; build() loads the files in order.
+        return False
+
     def build(self) -> Any:
         Builder.load_file(str(HERE / "widgets.kv"))
         for name in SCREENS:

@@ -16,6 +16,14 @@ def _on(app: Any, name: str) -> Any:
     return until(f"screen {name}", lambda: app.sm.current == name and not app.sm.transition.is_active)
 
 
+def _quiet(app: Any, what: str) -> Any:
+    """No busy overlay or dialog between the finger and the screen."""
+    from kivy.core.window import Window
+    from kivy.uix.modalview import ModalView
+    return until(what, lambda: app._busy is None
+                 and not any(isinstance(w, ModalView) for w in Window.children))
+
+
 def _one(root: Any, text: str) -> Any:
     buttons = find_buttons(root, text)
     if not buttons:
@@ -54,7 +62,7 @@ def booking_script(runner: ScriptRunner, resident: int = 0, letters: str = "SBK"
     item = _screen(app, "item")
     yield until("initial results", lambda: len(item.ids.results.children) > 0)
     for letter in letters:
-        tap(_one(item.ids.keys, letter))
+        tap(_one(item.ids.keyboard, letter))
     yield until(f"results for {letters}",
                 lambda: item.query == letters and any("社" in getattr(w, "text", "")
                                                       for w in item.ids.results.children))
@@ -68,12 +76,14 @@ def booking_script(runner: ScriptRunner, resident: int = 0, letters: str = "SBK"
     slot = _screen(app, "slot")
     tap(find_buttons(slot.ids.halls, "")[0])
     yield until("hall chosen", lambda: app.session.flow.state.hall is not None)
+    yield _quiet(app, "hall loaded")
     # Tomorrow onwards: today's slots may all be past at the time the test runs.
-    days = find_buttons(slot.ids.days, "")
-    for day_button in days[1:]:
+    for index in range(1, len(find_buttons(slot.ids.days, ""))):
+        # The strip is rebuilt after each choice: look the button up afresh.
+        day_button = find_buttons(slot.ids.days, "")[index]
         tap(day_button)
-        yield until("day chosen", lambda b=day_button: app.session.flow.state.day == b.payload
-                    and app._busy is None)
+        yield until("day chosen", lambda b=day_button: app.session.flow.state.day == b.payload)
+        yield _quiet(app, "slots loaded")
         if find_buttons(slot.ids.slots, "余"):
             break
     else:

@@ -42,7 +42,8 @@ def find_buttons(root: Widget, text_contains: str) -> list[Widget]:
 def tap(widget: Widget) -> None:
     """Press and release at the widget's centre, through the window like a finger."""
     parent = widget.parent
-    while parent is not None:
+    # The chain ends at the Window, whose own `parent` points back at itself.
+    while parent is not None and parent is not Window:
         if isinstance(parent, ScrollView):
             parent.scroll_to(widget, padding=10, animate=False)
             parent.update_from_scroll()

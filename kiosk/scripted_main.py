@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         script = scenarios.idle_script
 
     def start(*_a: object) -> None:
-        ScriptRunner(app, script, Path(args.out))
+        # Kivy's clock holds callbacks weakly: the app keeps the runner alive.
+        app.script_runner = ScriptRunner(app, script, Path(args.out))  # type: ignore[attr-defined]
 
     app.bind(on_start=start)  # type: ignore[attr-defined]
     app.run()  # type: ignore[attr-defined]

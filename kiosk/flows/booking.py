@@ -190,7 +190,7 @@ class BookingFlow:
             outcome = PrintOutcome(False, "凭证未能打印（" + _device_reason(exc) +
                                    "）。预约已成功，请记下预约号，或点“重新打印”。")
         else:
-            outcome = PrintOutcome(True, "预约成功，凭证已打印，请取走。")
+            outcome = PrintOutcome(True, "凭证已打印，请从出纸口取走。")
         self.state.print_outcome = outcome
         return outcome
 

@@ -31,6 +31,9 @@ class IdentifyScreen(Screen):
 
     def on_leave(self, *_args: Any) -> None:
         self.waiting = False
+        reader = app().devices.idcard
+        if hasattr(reader, "cancel"):
+            reader.cancel()  # wake the blocked read so its thread ends now
 
     def _wait_for_card(self) -> None:
         kiosk = app()

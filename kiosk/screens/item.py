@@ -23,7 +23,7 @@ class ItemScreen(Screen):
     greeting = StringProperty("")
 
     def on_kv_post(self, _base: Any) -> None:
-        keys = self.ids.keys
+        keys = self.ids.keyboard
         for letter in string.ascii_uppercase:
             button = KButton(text=letter, kind="plain", payload=letter)
             button.bind(on_release=lambda b: self.type_letter(b.payload))

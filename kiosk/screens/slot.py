@@ -48,7 +48,7 @@ class SlotScreen(Screen):
             label = f"{day.month}月{day.day}日\n周{WEEKDAYS[day.weekday()]}"
             button = KButton(text=label, kind="plain", payload=day, size_hint_x=None,
                              selected=flow.state.day == day)
-            button.width = button.height * 1.7
+            button.width = app().theme.font_m * 5.2
             button.bind(on_release=lambda b: self.choose_day(b.payload))
             box.add_widget(button)
 
