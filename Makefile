@@ -4,9 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 # Debian packages the app and the tests run on (installed when running as root and missing).
-DEBIAN_PACKAGES := cups printer-driver-cups-pdf libcups2-dev libpcsclite-dev pcscd \
-	fonts-wqy-microhei poppler-utils fontconfig \
-	libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 python3-venv
+DEBIAN_PACKAGES := $(shell grep -v '^\s*\#' scripts/debian-packages.txt)
 
 .PHONY: demo test deps venv lint screenshots clean
 
