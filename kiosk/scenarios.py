@@ -31,6 +31,18 @@ def _one(root: Any, text: str) -> Any:
     return buttons[0]
 
 
+def _measure_targets(runner: ScriptRunner, screen: Any) -> None:
+    """Record the smallest touch target (in dp) and the type scale of the current screen."""
+    from kivy.metrics import dp
+
+    from .scripted import walk
+    from .widgets import KButton
+    heights = [w.height for w in walk(screen) if isinstance(w, KButton) and w.opacity > 0
+               and w.height > 0]
+    runner.facts["min_target_dp"] = round(min(heights) / dp(1), 1)
+    runner.facts["type_scale"] = round(runner.app.theme.font_m / dp(28), 2)
+
+
 def booking_script(runner: ScriptRunner, resident: int = 0, letters: str = "SBK",
                    elderly: bool = False) -> Script:
     """Attract → home → identify → item → slot → confirm → done → attract, with screenshots."""
@@ -68,6 +80,7 @@ def booking_script(runner: ScriptRunner, resident: int = 0, letters: str = "SBK"
                                                       for w in item.ids.results.children))
     yield settle(0.6)
     runner.screenshot("04-item")
+    _measure_targets(runner, item)
     first = find_buttons(item.ids.results, "社")[0]
     runner.facts["item_text"] = first.text.split("\n")[0]
     tap(first)

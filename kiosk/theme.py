@@ -11,11 +11,11 @@ ELDERLY_TYPE_FACTOR = 1.5
 # Normal: government blue on white. 长辈模式: white/yellow on near-black (contrast > 15:1).
 _PALETTES = {
     False: dict(bg=(0.96, 0.97, 0.99, 1), fg=(0.10, 0.12, 0.16, 1), primary=(0.05, 0.33, 0.70, 1),
-                on_primary=(1, 1, 1, 1), tile=(1, 1, 1, 1), muted=(0.45, 0.48, 0.55, 1),
+                primary_text=(1, 1, 1, 1), tile=(1, 1, 1, 1), muted=(0.45, 0.48, 0.55, 1),
                 accent=(0.85, 0.20, 0.15, 1), disabled=(0.85, 0.87, 0.90, 1),
                 header=(0.05, 0.33, 0.70, 1), ok=(0.10, 0.55, 0.25, 1)),
     True: dict(bg=(0.02, 0.02, 0.02, 1), fg=(1, 1, 1, 1), primary=(1.0, 0.85, 0.0, 1),
-               on_primary=(0, 0, 0, 1), tile=(0.12, 0.12, 0.12, 1), muted=(0.85, 0.85, 0.85, 1),
+               primary_text=(0, 0, 0, 1), tile=(0.12, 0.12, 0.12, 1), muted=(0.85, 0.85, 0.85, 1),
                accent=(1.0, 0.45, 0.35, 1), disabled=(0.25, 0.25, 0.25, 1),
                header=(0, 0, 0, 1), ok=(0.45, 1.0, 0.55, 1)),
 }
@@ -37,7 +37,7 @@ class Theme(EventDispatcher):
     bg = ColorProperty(_PALETTES[False]["bg"])
     fg = ColorProperty(_PALETTES[False]["fg"])
     primary = ColorProperty(_PALETTES[False]["primary"])
-    on_primary = ColorProperty(_PALETTES[False]["on_primary"])
+    primary_text = ColorProperty(_PALETTES[False]["primary_text"])
     tile = ColorProperty(_PALETTES[False]["tile"])
     muted = ColorProperty(_PALETTES[False]["muted"])
     accent = ColorProperty(_PALETTES[False]["accent"])

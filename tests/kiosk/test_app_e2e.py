@@ -93,6 +93,7 @@ def test_resident_books_a_slot_and_gets_a_slip(tmp_path: Path, fresh_platform: A
         assert_not_blank(shot)
     assert facts["printed"] is True
     assert facts["reference"]
+    assert facts["type_scale"] == 1.0 and facts["min_target_dp"] >= 60
     assert "社" in facts["item_text"]
     # Masked on screen, never whole.
     assert person.name not in facts["confirm_summary"]
@@ -122,8 +123,12 @@ def test_elderly_mode_in_landscape(tmp_path: Path, fresh_platform: Any) -> None:
         assert_not_blank(shot)
         with Image.open(shot) as img:
             assert img.width > img.height
-    assert result["facts"]["printed"] is True
+    facts = result["facts"]
+    assert facts["printed"] is True
     assert len(list(slips.glob("*.pdf"))) == 1
+    # 长辈模式: type at least 1.5x, every touch target at least 60 dp.
+    assert facts["type_scale"] >= 1.5
+    assert facts["min_target_dp"] >= 60
 
 
 @pytest.mark.kivy
