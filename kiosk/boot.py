@@ -38,6 +38,9 @@ def configure_kivy(config: KioskConfig) -> str:
     Config.set("input", "mouse", "mouse,multitouch_on_demand")
     from kivy.core.text import DEFAULT_FONT, LabelBase
 
+    # Kivy routes Python logging through its own handler at DEBUG; keep library chatter out.
+    for noisy in ("urllib3", "services", "PIL"):
+        logging.getLogger(noisy).setLevel(logging.INFO)
     # Every widget uses the CJK font: Kivy's bundled Roboto has no Chinese glyphs.
     LabelBase.register(DEFAULT_FONT, font, font, font, font)
     return font
