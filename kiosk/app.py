@@ -16,7 +16,8 @@ from kivy.lang import Builder
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
-from devices.base import DeviceError
+from devices.base import DeviceError, DeviceState
+from devices.manager import DeviceManager
 from devices.registry import make_idcard_reader, make_printer
 from services.bookings import BookingService
 from services.catalogue import CatalogueService
@@ -65,6 +66,8 @@ class KioskApp(App):
         self.catalogue = CatalogueService(self.client)
         self.bookings = BookingService(self.client)
         self.devices = Devices(config)
+        self.device_manager = DeviceManager({"idcard": self.devices.idcard,
+                                             "printer": self.devices.printer})
         t = config.timeouts
         self.session = Session(IdleTimeouts(t.idle, t.warning, t.elderly_factor), time.monotonic())
         self.pending_service: str | None = None
@@ -91,12 +94,27 @@ class KioskApp(App):
         for screen in self.sm.screens:
             if hasattr(screen, "wipe"):
                 self.session.on_wipe(screen.wipe)
+        # Health changes arrive on the manager's thread; merge bursts onto the main thread.
+        self._devices_trigger = Clock.create_trigger(self._devices_changed, 0)
+        self.device_manager.subscribe(lambda _name, _status: self._devices_trigger())
+        self.device_manager.start()
         Window.bind(on_touch_down=self._on_any_touch)
         Clock.schedule_interval(self._tick, 0.5)
         self.root_header = root.ids.header
         return root
 
+    def _devices_changed(self, _dt: float) -> None:
+        snapshot = self.device_manager.snapshot()
+        usable = {name: status.usable for name, status in snapshot.items()}
+        # A reader with no card on it (NO_MEDIA) is healthy: it is waiting for one.
+        idcard = snapshot.get("idcard")
+        if idcard is not None:
+            usable["idcard"] = idcard.state not in (DeviceState.OFFLINE, DeviceState.ERROR)
+        assert self.sm is not None
+        self.sm.get_screen("home").devices_changed(usable)
+
     def on_stop(self) -> None:
+        self.device_manager.stop()
         self.session.wipe(time.monotonic())
         self.client.close()
 

@@ -23,9 +23,14 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check-config", help="validate a config file and exit")
     check.add_argument("--config", required=True)
 
+    from . import devices_cli
+    devices_cli.add_parsers(sub)
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
+    if args.command in ("devices", "print"):
+        return devices_cli.run(args)
     if args.command == "demo":
         from .demo import run_demo
         return run_demo(args.orientation, args.scale, args.printer_queue, args.slips_dir)

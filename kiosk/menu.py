@@ -13,10 +13,13 @@ class ServiceEntry:
     icon: str
     available: bool
     needs_identity: bool = True
+    # Devices without which the service cannot start (the home screen says why).
+    needs_devices: tuple[str, ...] = ()
 
 
 SERVICES: tuple[ServiceEntry, ...] = (
-    ServiceEntry("booking", "办事预约", "预约大厅窗口 打印凭证", "约", True),
+    ServiceEntry("booking", "办事预约", "预约大厅窗口 打印凭证", "约", True,
+                 needs_devices=("idcard",)),
     ServiceEntry("apply", "审批服务", "填表 拍材料 提交申请", "审", False),
     ServiceEntry("query", "查询打印", "办件进度 社保记录 电子证照", "查", False),
     ServiceEntry("pay", "便民缴费", "水 电 燃气 各类费用", "缴", False),
@@ -28,6 +31,17 @@ SERVICES: tuple[ServiceEntry, ...] = (
     ServiceEntry("public", "政务公开", "政策文件 公示公告", "公", False, needs_identity=False),
     ServiceEntry("policy", "惠企政策", "企业扶持 申报指南", "企", False, needs_identity=False),
 )
+
+
+DEVICE_NAMES = {"idcard": "身份证读卡器", "printer": "打印机", "camera": "摄像头"}
+
+
+def unavailable_reason(entry: ServiceEntry, usable: dict[str, bool]) -> str | None:
+    """Plain-Chinese reason a built service cannot start now, or None when it can."""
+    missing = [DEVICE_NAMES.get(d, d) for d in entry.needs_devices if not usable.get(d, False)]
+    if missing:
+        return "、".join(missing) + "暂时故障，请到人工窗口办理"
+    return None
 
 
 def service(key: str) -> ServiceEntry:

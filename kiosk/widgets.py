@@ -26,6 +26,7 @@ class Tile(ButtonBehavior, BoxLayout):
     icon_text = StringProperty("")
     available = BooleanProperty(True)
     service = StringProperty("")
+    unavailable_reason = StringProperty("")
 
 
 class Header(BoxLayout):

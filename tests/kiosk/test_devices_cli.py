@@ -1,0 +1,70 @@
+"""`kiosk devices probe` and `kiosk print` as a field technician runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+def config(tmp_path: Path, printer: str) -> Path:
+    f = tmp_path / "kiosk.toml"
+    f.write_text('[platform]\nurl = "http://127.0.0.1:9"\ntoken = "t"\n' + printer,
+                 encoding="utf-8")
+    return f
+
+
+def test_probe_simulated_devices_json(tmp_path: Path) -> None:
+    cfg = config(tmp_path, f'[devices.printer]\nbackend = "simulated"\nout_dir = "{tmp_path}"\n')
+    proc = kiosk("devices", "probe", "--config", str(cfg), "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    states = {d["name"]: d for d in report["devices"]}
+    assert states["printer"]["state"] == "online"
+    assert states["idcard"]["backend"] == "SimulatedIdCardReader"
+    assert report["ok"] is True
+
+
+def test_probe_missing_cups_queue_exits_1(tmp_path: Path) -> None:
+    cfg = config(tmp_path, '[devices.printer]\nbackend = "cups"\nqueue = "no-such-queue-xyz"\n')
+    proc = kiosk("devices", "probe", "--config", str(cfg), "--json")
+    assert proc.returncode == 1
+    printer = next(d for d in json.loads(proc.stdout)["devices"] if d["name"] == "printer")
+    assert printer["state"] in ("offline", "error")
+
+
+def test_print_rejects_non_pdf_and_bad_config(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"not a pdf")
+    assert kiosk("print", str(junk), "--printer", "q").returncode == 2
+    assert kiosk("print", str(tmp_path / "missing.pdf"), "--printer", "q").returncode == 2
+    assert kiosk("print", str(junk)).returncode == 2
+
+
+@pytest.mark.cups
+def test_print_to_real_cups_waits_for_completion(tmp_path: Path) -> None:
+    queue = os.environ.get("KIOSK_TEST_PRINTER")
+    assert queue, ("no CUPS test queue: run the suite through scripts/with-test-services.sh "
+                   "(make test) as root; " + os.environ.get("KIOSK_TEST_PRINTER_PROBLEM", ""))
+    from reportlab.pdfgen.canvas import Canvas
+    pdf = tmp_path / "page.pdf"
+    c = Canvas(str(pdf))
+    c.drawString(100, 700, "kiosk print test page")
+    c.save()
+    proc = kiosk("print", str(pdf), "--printer", queue, "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["state"] == "completed"
+    missing = kiosk("print", str(pdf), "--printer", "no-such-queue-xyz", "--json")
+    assert missing.returncode == 4
+    assert json.loads(missing.stdout)["reason"] == "queue-missing"
