@@ -177,6 +177,12 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None) -> Fa
         return JSONResponse(data, status_code=status)
 
     app.include_router(v1)
+
+    @app.get("/sandbox/ledger", tags=["sandbox"], dependencies=[Depends(authorise)],
+             summary="Every write the sandbox applied, once each (sandbox only, for tests)")
+    def sandbox_ledger(conn: Conn) -> dict[str, list[dict[str, Any]]]:
+        return {"writes": ledger.ledger_writes(conn)}
+
     problems.document_problem_schema(app)
     return app
 

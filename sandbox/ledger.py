@@ -30,7 +30,7 @@ def fingerprint(operation: str, body: dict[str, Any] | None) -> str:
     return hashlib.sha256(f"{operation}\n{canonical}".encode()).hexdigest()
 
 
-def _write(conn: sqlite3.Connection, key: str, fp: str,
+def _write(conn: sqlite3.Connection, kind: str, key: str, fp: str,
            action: Callable[[], Outcome], now: datetime) -> Outcome:
     """Replay the stored outcome of `key`, or run `action` and store its outcome, atomically.
 
@@ -54,6 +54,11 @@ def _write(conn: sqlite3.Connection, key: str, fp: str,
             conn.execute("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)",
                          (key, fp, outcome[0], json.dumps(outcome[1], ensure_ascii=False),
                           now.isoformat()))
+            # One ledger line per applied write, in the same transaction: GET /sandbox/ledger
+            # lets tests check that every acknowledged write took effect exactly once.
+            conn.execute("INSERT INTO ledger (kind, idempotency_key, status, reference, "
+                         "applied_at) VALUES (?, ?, ?, ?, ?)",
+                         (kind, key, outcome[0], outcome[1].get("reference"), now.isoformat()))
         conn.execute("COMMIT")
         return outcome
     except BaseException:
@@ -112,7 +117,7 @@ def create_booking(conn: sqlite3.Connection, cat: Catalogue, req: BookingRequest
                       now.isoformat()))
         return 201, body
 
-    return _write(conn, key, fp, book, now)
+    return _write(conn, "booking.create", key, fp, book, now)
 
 
 def _load(conn: sqlite3.Connection, reference: str) -> dict[str, Any]:
@@ -142,7 +147,14 @@ def cancel_booking(conn: sqlite3.Connection, reference: str, key: str,
                      (body["slot_id"],))
         return 200, body
 
-    return _write(conn, key, fp, cancel, now)
+    return _write(conn, "booking.cancel", key, fp, cancel, now)
+
+
+def ledger_writes(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every write applied, in order (sandbox only: GET /sandbox/ledger)."""
+    return [{"seq": r["seq"], "kind": r["kind"], "idempotency_key": r["idempotency_key"],
+             "status": r["status"], "reference": r["reference"], "applied_at": r["applied_at"]}
+            for r in conn.execute("SELECT * FROM ledger ORDER BY seq")]
 
 
 def slot_list(conn: sqlite3.Connection, cat: Catalogue, hall_id: str, day: date,

@@ -10,14 +10,18 @@ from datetime import date, timedelta
 
 from devices.base import DeviceError
 from devices.idcard.base import IdentityDocument
-from services.errors import Conflict, PlatformError
+from offline_cache.sync import Delivered, Refused
+from services.errors import BadResponse, Conflict, PlatformError, PlatformUnavailable, Rejected
 from services.privacy import mask_id_number, mask_name, mask_phone
 from services.schemas import Booking, BookingRequest, Hall, Item, ResidentIn, Slot
 
+from .outbox_port import KIND_BOOKING, WriteQueue
 from .ports import Bookings, Catalogue, Clock, KeyFactory, PdfPrinter, SlipRenderer
 
 BOOKING_DAYS = 14
 PHONE_RE = re.compile(r"^1\d{10}$")
+QUEUED_MESSAGE = ("网络不稳定，预约申请已安全保存在本机，网络恢复后会自动提交。"
+                  "请稍后再点“确认预约”查看结果；在确认成功之前，预约尚未生效。")
 
 
 class Step(enum.Enum):
@@ -62,7 +66,7 @@ class BookingFlow:
     def __init__(self, *, identity: IdentityDocument, catalogue: Catalogue, bookings: Bookings,
                  printer: PdfPrinter, render_slip: SlipRenderer, clock: Clock,
                  new_key: KeyFactory = lambda: str(uuid.uuid4()),
-                 print_timeout: float = 60.0) -> None:
+                 print_timeout: float = 60.0, writes: WriteQueue | None = None) -> None:
         self._identity: IdentityDocument | None = identity
         self._catalogue = catalogue
         self._bookings = bookings
@@ -71,6 +75,9 @@ class BookingFlow:
         self._clock = clock
         self._new_key = new_key
         self._print_timeout = print_timeout
+        # With an outbox the booking is committed locally before it is sent (issue 4); without
+        # one (older wiring) it is sent directly with the same idempotency key.
+        self._writes = writes
         self._idempotency_key: str | None = None
         self.step = Step.CHOOSE_ITEM
         self.state = BookingState(phone=identity.phone or "")
@@ -165,7 +172,7 @@ class BookingFlow:
             resident=ResidentIn(id_number=self._identity.id_number,
                                 name=self._identity.name, phone=st.phone))
         try:
-            booking = self._bookings.book(request, self._idempotency_key)
+            booking = self._book(request, self._idempotency_key)
         except Conflict as exc:
             # The slot filled up meanwhile: back to the slot step with fresh availability.
             self.step = Step.CHOOSE_SLOT
@@ -178,6 +185,26 @@ class BookingFlow:
         self.step = Step.DONE
         self.print_slip()
         return booking
+
+    def _book(self, request: BookingRequest, key: str) -> Booking:
+        if self._writes is None:
+            return self._bookings.book(request, key)
+        assert self._identity is not None
+        sub = self._writes.submit(KIND_BOOKING, request.model_dump(mode="json"),
+                                  resident=self._identity.id_number, idempotency_key=key)
+        result = sub.result
+        if isinstance(result, Delivered):
+            try:
+                return Booking.model_validate(result.response)
+            except ValueError:
+                raise BadResponse() from None
+        if isinstance(result, Refused):
+            if result.status == 409:
+                raise Conflict(result.message)
+            raise Rejected(result.message)
+        # Queued (network down, or the worker is sending it right now): nothing is presented
+        # as done; the same key is reused when the resident taps again.
+        raise PlatformUnavailable(QUEUED_MESSAGE)
 
     def print_slip(self) -> PrintOutcome:
         self._require(Step.DONE)

@@ -1,0 +1,117 @@
+"""The glue between flows and the outbox: write kinds mapped to platform calls, and the flow-side port."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from offline_cache.outbox import Outbox, OutboxError
+from offline_cache.sync import Delivered, Refused, RetryLater, SendResult, SyncWorker
+from services.bookings import BookingService
+from services.client import PlatformClient
+from services.errors import (BadResponse, Conflict, PlatformError, PlatformUnavailable,
+                             Unauthorized)
+from services.schemas import PROBLEM_ALREADY_CANCELLED, PROBLEM_SLOT_FULL, BookingRequest
+
+KIND_BOOKING = "booking.create"
+KIND_BOOKING_CANCEL = "booking.cancel"
+#: 409s that will not change by waiting: the write is refused for good.
+FINAL_CONFLICTS = frozenset({PROBLEM_SLOT_FULL, PROBLEM_ALREADY_CANCELLED})
+#: How long to wait before resending after a 429 or a 401 (token being rotated).
+RATE_LIMIT_WAIT_S = 30.0
+
+Handler = Callable[[dict[str, Any], str], dict[str, Any]]
+
+
+def _book(bookings: BookingService) -> Handler:
+    def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
+        return bookings.book(BookingRequest.model_validate(payload), key).model_dump(mode="json")
+    return send
+
+
+def _cancel(bookings: BookingService) -> Handler:
+    def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
+        return bookings.cancel(str(payload["reference"]), key).model_dump(mode="json")
+    return send
+
+
+class PlatformSender:
+    """The outbox's sender port on Platform API v1: one attempt, errors mapped to results.
+
+    New write kinds (applications, payments, ratings...) register a handler here, so every
+    write the terminal makes travels the same durable path.
+    """
+
+    def __init__(self, client: PlatformClient) -> None:
+        bookings = BookingService(client)
+        self.handlers: dict[str, Handler] = {
+            KIND_BOOKING: _book(bookings),
+            KIND_BOOKING_CANCEL: _cancel(bookings),
+        }
+
+    def __call__(self, kind: str, payload: dict[str, Any], idempotency_key: str) -> SendResult:
+        handler = self.handlers.get(kind)
+        if handler is None:
+            return Refused(f"unknown write kind {kind!r}")
+        try:
+            return Delivered(handler(payload, idempotency_key))
+        except (ValueError, KeyError, TypeError) as exc:
+            # A payload that no longer validates (e.g. written by an older version).
+            return Refused(f"payload invalid: {type(exc).__name__}")
+        except PlatformUnavailable as exc:
+            return RetryLater(_reason(exc))
+        except BadResponse as exc:
+            # The write may have been applied; the answer was garbled. Resend the same key.
+            return RetryLater(_reason(exc))
+        except Unauthorized as exc:
+            # Credentials are being fixed by provisioning; nothing is wrong with the write.
+            return RetryLater(_reason(exc), RATE_LIMIT_WAIT_S)
+        except Conflict as exc:
+            if exc.problem_type in FINAL_CONFLICTS:
+                return Refused(_reason(exc), exc.status, exc.message)
+            return RetryLater(_reason(exc))
+        except PlatformError as exc:
+            if exc.status == 429:
+                return RetryLater(_reason(exc), RATE_LIMIT_WAIT_S)
+            return Refused(_reason(exc), exc.status, exc.message)
+
+
+def _reason(exc: PlatformError) -> str:
+    # Status, problem type and title only: never the request, which holds personal data.
+    return " ".join(str(p) for p in (exc.status, exc.problem_type, type(exc).__name__) if p)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """Where a write stands after the resident's tap: delivered, queued, or refused."""
+
+    item_id: int
+    idempotency_key: str
+    result: SendResult | None  # None: in flight elsewhere or waiting behind an older write
+
+
+class WriteQueue:
+    """The port flows use for writes: commit to the outbox, then try once at once."""
+
+    def __init__(self, outbox: Outbox, worker: SyncWorker) -> None:
+        self.outbox = outbox
+        self.worker = worker
+
+    def submit(self, kind: str, payload: dict[str, Any], *, resident: str,
+               idempotency_key: str) -> Submitted:
+        item = self.outbox.enqueue(kind, payload, resident=resident,
+                                   idempotency_key=idempotency_key)
+        if item.state == "sent" and item.response is not None:
+            return Submitted(item.id, item.idempotency_key, Delivered(item.response))
+        if item.state == "dead":
+            return Submitted(item.id, item.idempotency_key, Refused(item.last_error or ""))
+        result = self.worker.send_now(item.id)
+        if result is None:
+            self.worker.wake()
+        elif isinstance(result, RetryLater):
+            self.worker.wake()  # the worker takes it from here, on its backoff timer
+        return Submitted(item.id, item.idempotency_key, result)
+
+
+__all__ = ["KIND_BOOKING", "KIND_BOOKING_CANCEL", "OutboxError", "PlatformSender", "Submitted",
+           "WriteQueue"]

@@ -1,0 +1,90 @@
+"""Encryption of outbox payloads at rest (AES-256-GCM); the key comes from the terminal's config."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+#: A format byte in front of every blob, so the scheme can change without guessing.
+VERSION = b"\x01"
+
+
+class OutboxKeyError(Exception):
+    """The configured key is missing or malformed (start-up stops with this message)."""
+
+
+class DecryptError(Exception):
+    """A stored payload cannot be read with this key (wrong key or damaged row)."""
+
+
+def new_key() -> str:
+    """A fresh key in the form the config holds: url-safe base64 of 32 random bytes."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(KEY_BYTES)).decode("ascii")
+
+
+def parse_key(text: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(text.strip().encode("ascii"))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        raise OutboxKeyError("outbox key is not valid base64") from None
+    if len(raw) != KEY_BYTES:
+        raise OutboxKeyError(f"outbox key must be {KEY_BYTES} bytes, got {len(raw)}")
+    return raw
+
+
+def load_or_create_key_file(path: str | Path) -> str:
+    """Read a key file, or create one readable by the owner only (development and burn-in)."""
+    p = Path(path)
+    if p.exists():
+        return p.read_text(encoding="ascii").strip()
+    key = new_key()
+    fd = os.open(str(p), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(key + "\n")
+    return key
+
+
+class PayloadCipher:
+    """Seals JSON payloads; the row id context (kind + idempotency key) is bound as AAD so a
+    ciphertext moved to another row does not decrypt."""
+
+    def __init__(self, key: str) -> None:
+        raw = parse_key(key)
+        self._aead = AESGCM(raw)
+        # A separate sub-key for resident ordering keys: the HMAC never reveals the ID number
+        # and cannot be reversed without the terminal's key.
+        self._mac_key = hashlib.sha256(b"resident-order\x00" + raw).digest()
+
+    def seal(self, data: dict[str, Any], context: str) -> bytes:
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        plain = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return VERSION + nonce + self._aead.encrypt(nonce, plain, context.encode("utf-8"))
+
+    def open(self, blob: bytes, context: str) -> dict[str, Any]:
+        if len(blob) < 1 + NONCE_BYTES or blob[:1] != VERSION:
+            raise DecryptError("unknown payload format")
+        nonce, sealed = blob[1:1 + NONCE_BYTES], blob[1 + NONCE_BYTES:]
+        try:
+            plain = self._aead.decrypt(nonce, sealed, context.encode("utf-8"))
+        except InvalidTag:
+            raise DecryptError("payload does not decrypt with this key") from None
+        value = json.loads(plain.decode("utf-8"))
+        if not isinstance(value, dict):
+            raise DecryptError("payload is not an object")
+        return value
+
+    def resident_key(self, resident: str) -> str:
+        """A stable pseudonym of a resident (e.g. of the ID number) for per-resident ordering."""
+        return hmac.new(self._mac_key, resident.encode("utf-8"), hashlib.sha256).hexdigest()[:32]

@@ -1,0 +1,190 @@
+"""The sync worker: delivers outbox items through a sender port, with backoff and jitter, off the UI thread."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .outbox import Outbox, OutboxItem
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """The platform applied (or had already applied) the write; `response` is its answer."""
+
+    response: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RetryLater:
+    """Timeout, connection error, 5xx, 429...: the write may be resent with the same key."""
+
+    reason: str
+    retry_after_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The platform refused the write for good (a 4xx other than 409/429): dead letter."""
+
+    reason: str
+    status: int | None = None
+    message: str | None = None  # what to tell a resident, when the platform said it
+
+
+SendResult = Delivered | RetryLater | Refused
+
+
+class Sender(Protocol):
+    """The port to the platform: one attempt of one write. Must not raise; the kiosk side
+    maps its client's errors to a SendResult (offline_cache knows nothing of the platform)."""
+
+    def __call__(self, kind: str, payload: dict[str, Any],
+                 idempotency_key: str) -> SendResult: ...
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with full jitter: a fleet of terminals coming back after an outage
+    does not hit the platform in lockstep."""
+
+    base_s: float = 1.0
+    max_s: float = 300.0
+
+    def delay(self, attempts: int, rng: random.Random) -> float:
+        ceiling = min(self.max_s, self.base_s * (2 ** min(max(attempts - 1, 0), 30)))
+        return rng.uniform(ceiling / 2, ceiling)
+
+
+class SyncWorker:
+    """Drains the outbox in a daemon thread; `send_now` delivers one item in the caller's
+    thread (the resident is waiting), `wake` makes the thread look again at once."""
+
+    def __init__(self, outbox: Outbox, sender: Sender, *, backoff: Backoff | None = None,
+                 batch: int = 20, idle_poll_s: float = 30.0,
+                 on_change: Callable[[], None] | None = None,
+                 rng: random.Random | None = None) -> None:
+        self.outbox = outbox
+        self._sender = sender
+        self._backoff = backoff or Backoff()
+        self._batch = batch
+        self._idle_poll_s = idle_poll_s
+        self._on_change = on_change  # e.g. the app's banner trigger; called off the UI thread
+        self._rng = rng or random.Random()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.online: bool | None = None  # None until the first attempt says
+
+    # -- one attempt -----------------------------------------------------------------------
+    def attempt(self, item: OutboxItem) -> SendResult:
+        """Send a claimed (in-flight) item once and record the result."""
+        if item.payload is None:
+            result: SendResult = Refused("payload unreadable with this terminal's key")
+        else:
+            try:
+                result = self._sender(item.kind, item.payload, item.idempotency_key)
+            except Exception as exc:  # noqa: BLE001 - a sender bug must not kill the worker
+                result = RetryLater(f"sender error {type(exc).__name__}")
+        if isinstance(result, Delivered):
+            self.outbox.mark_sent(item.id, result.response)
+            if self.online is False:
+                # The platform answers again: everything that was backing off goes now.
+                self.outbox.due_now()
+            self._set_online(True)
+        elif isinstance(result, Refused):
+            self.outbox.mark_dead(item.id, result.reason)
+            self._set_online(True)
+        else:
+            delay = self._backoff.delay(item.attempts, self._rng)
+            if result.retry_after_s is not None:
+                delay = max(delay, result.retry_after_s)
+            self.outbox.mark_retry(item.id, result.reason, delay)
+            self._set_online(False)
+        log.info("outbox item %s (%s) attempt %s: %s", item.id, item.kind, item.attempts,
+                 type(result).__name__)
+        return result
+
+    def send_now(self, item_id: int) -> SendResult | None:
+        """Deliver one item right away; None when it cannot be claimed now (in flight in the
+        worker, or an older write of the same resident is still waiting)."""
+        item = self.outbox.claim(item_id)
+        if item is None:
+            return None
+        return self.attempt(item)
+
+    def run_once(self) -> int:
+        """Attempt every item that is due now; returns how many were attempted."""
+        items = self.outbox.claim_due(self._batch)
+        for item in items:
+            self.attempt(item)
+        return len(items)
+
+    def drain(self, timeout_s: float, *, sleep: Callable[[float], None] = time.sleep,
+              monotonic: Callable[[], float] = time.monotonic) -> bool:
+        """Deliver until nothing is pending or `timeout_s` passes; True when empty."""
+        self.outbox.recover()
+        deadline = monotonic() + timeout_s
+        while True:
+            self.run_once()
+            if self.outbox.pending_count() == 0:
+                return True
+            left = deadline - monotonic()
+            if left <= 0:
+                return False
+            nxt = self.outbox.next_wakeup()
+            wait = 0.05 if nxt is None else max(nxt - self.outbox_clock(), 0.0)
+            sleep(min(max(wait, 0.01), left, 1.0))
+
+    def outbox_clock(self) -> float:
+        return self.outbox.clock()
+
+    # -- the thread ------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self.outbox.recover()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="outbox-sync", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """New work or the network came back: look now instead of at the next timer."""
+        self._wake.set()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                attempted = self.run_once()
+            except Exception:  # noqa: BLE001 - e.g. disk full: log, wait, try again
+                log.exception("outbox sync round failed")
+                attempted = 0
+            if attempted:
+                continue
+            nxt = self.outbox.next_wakeup()
+            wait = self._idle_poll_s if nxt is None else max(nxt - self.outbox_clock(), 0.0)
+            self._wake.wait(min(wait, self._idle_poll_s))
+            self._wake.clear()
+
+    def _set_online(self, online: bool) -> None:
+        changed = self.online is not online
+        self.online = online
+        if changed and self._on_change is not None:
+            try:
+                self._on_change()
+            except Exception:  # noqa: BLE001 - a UI hook must not stop delivery
+                log.exception("outbox on_change hook failed")
