@@ -26,11 +26,19 @@ def main(argv: list[str] | None = None) -> int:
     from . import devices_cli
     devices_cli.add_parsers(sub)
 
+    # Offline-first tools (issue 4) live in their own modules; only their parsers are added here.
+    from . import outbox_cli, simulate
+    simulate.add_parser(sub)
+    outbox_cli.add_parsers(sub)
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     if args.command in ("devices", "print"):
         return devices_cli.run(args)
+    if getattr(args, "handler", None) is not None:
+        return int(args.handler(args))
+
     if args.command == "demo":
         from .demo import run_demo
         return run_demo(args.orientation, args.scale, args.printer_queue, args.slips_dir)

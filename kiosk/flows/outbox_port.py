@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
+from offline_cache.crypto import PayloadCipher, load_or_create_key_file
 from offline_cache.outbox import Outbox, OutboxError
+from offline_cache.store import Store
 from offline_cache.sync import Delivered, Refused, RetryLater, SendResult, SyncWorker
 from services.bookings import BookingService
 from services.client import PlatformClient
@@ -113,5 +116,14 @@ class WriteQueue:
         return Submitted(item.id, item.idempotency_key, result)
 
 
+def open_outbox(db_path: str | Path, key: str | None = None,
+                key_file: str | Path | None = None) -> Outbox:
+    """The terminal's outbox on `db_path`. The key comes from the config (`key`); for burn-in
+    and development a key file beside the database is made once (never inside the database)."""
+    if key is None:
+        key = load_or_create_key_file(key_file or f"{db_path}.key")
+    return Outbox(Store(db_path), PayloadCipher(key))
+
+
 __all__ = ["KIND_BOOKING", "KIND_BOOKING_CANCEL", "OutboxError", "PlatformSender", "Submitted",
-           "WriteQueue"]
+           "WriteQueue", "open_outbox"]

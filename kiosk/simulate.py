@@ -1,0 +1,159 @@
+"""`kiosk simulate`: scripted resident sessions through the real BookingFlow, simulated devices, no UI."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import IO, Any, TypeVar
+
+from devices.idcard.simulated import load_residents
+from devices.printer.simulated import SimulatedPrinter
+from kiosk.flows.booking import BookingFlow, FlowError, Step
+from kiosk.flows.outbox_port import KIND_BOOKING, PlatformSender, WriteQueue, open_outbox
+from offline_cache.sync import Backoff, SyncWorker
+from services.bookings import BookingService
+from services.catalogue import CatalogueService
+from services.client import PlatformClient
+from services.errors import PlatformError
+
+log = logging.getLogger(__name__)
+CST = timezone(timedelta(hours=8))
+T = TypeVar("T")
+#: How often a scripted resident taps again after "please try later" before walking away.
+TAPS = 8
+PHONES = ("13800138000", "13900139000", "13700137000", "15000150000")
+
+
+def _patient(step: Callable[[], T], pause: Callable[[float], None]) -> T:
+    """A resident who taps again when the screen says the network is slow."""
+    for tap in range(TAPS):
+        try:
+            return step()
+        except (FlowError, PlatformError):
+            if tap == TAPS - 1:
+                raise
+            pause(0.05 * (tap + 1))
+    raise AssertionError("unreachable")
+
+
+def _no_slip(_booking: Any) -> bytes:
+    # Burn-in measures the platform path; slips are tested with the real renderer elsewhere.
+    return b"%PDF-1.4\n% simulated slip\n"
+
+
+class Simulator:
+    """Runs sessions one after another; every accepted write is appended to `out` at once."""
+
+    def __init__(self, *, platform: str, token: str, db: str, out: IO[str], seed: int,
+                 http_timeout: float = 5.0, key_file: str | None = None) -> None:
+        self.client = PlatformClient(platform, token, timeout=http_timeout)
+        self.catalogue = CatalogueService(self.client)
+        self.bookings = BookingService(self.client)
+        self.outbox = open_outbox(db, key_file=key_file)
+        self.worker = SyncWorker(self.outbox, PlatformSender(self.client),
+                                 backoff=Backoff(base_s=0.2, max_s=5.0))
+        self.writes = WriteQueue(self.outbox, self.worker)
+        self.residents = load_residents()
+        self.printer = SimulatedPrinter(tempfile.mkdtemp(prefix="kiosk-sim-slips-"))
+        self.printer.open()
+        self.out = out
+        self.seed = seed
+        self.accepted = 0
+        self.abandoned = 0
+
+    def run(self, sessions: int) -> None:
+        self.worker.start()
+        try:
+            for n in range(sessions):
+                try:
+                    self.session(n)
+                except (FlowError, PlatformError) as exc:
+                    # The resident walked away; what was queued still goes out later.
+                    self.abandoned += 1
+                    log.info("session %s abandoned: %s", n, type(exc).__name__)
+        finally:
+            self.worker.stop()
+            self.client.close()
+
+    def session(self, n: int) -> None:
+        rng = random.Random(f"{self.seed}:{n}")
+        keys: list[str] = []
+
+        def new_key() -> str:
+            keys.append(f"sim-{self.seed}-{n}-{rng.getrandbits(64):016x}")
+            return keys[-1]
+        person = rng.choice(self.residents)
+        flow = BookingFlow(identity=person, catalogue=self.catalogue, bookings=self.bookings,
+                           printer=self.printer, render_slip=_no_slip,
+                           clock=lambda: datetime.now(CST), new_key=new_key, writes=self.writes)
+        pause = time.sleep
+        items = _patient(lambda: flow.search("", limit=50), pause)
+        if not items:
+            raise FlowError("no bookable item")
+        _patient(lambda: flow.choose_item(rng.choice(items)), pause)
+        _patient(lambda: flow.choose_hall(rng.choice(flow.state.halls)), pause)
+        days = flow.booking_days()[1:]
+        rng.shuffle(days)
+        for day in days:
+            _patient(lambda: flow.choose_day(day), pause)
+            free = [s for s in flow.state.slots if s.remaining > 0]
+            if not free:
+                continue
+            flow.choose_slot(rng.choice(free))
+            flow.set_phone(rng.choice(PHONES))
+            booking = self._confirm(flow, pause)
+            if booking is None:  # the slot filled meanwhile: another day
+                continue
+            self._record(KIND_BOOKING, keys[-1], booking.reference, n)
+            return
+        raise FlowError("no free slot")
+
+    @staticmethod
+    def _confirm(flow: BookingFlow, pause: Callable[[float], None]) -> Any:
+        for tap in range(TAPS):
+            try:
+                return flow.confirm()
+            except FlowError:
+                if flow.step is Step.CHOOSE_SLOT:
+                    return None
+                if tap == TAPS - 1:
+                    raise
+                pause(0.05 * (tap + 1))
+        return None
+
+    def _record(self, kind: str, key: str, reference: str, session: int) -> None:
+        line = {"kind": kind, "idempotency_key": key, "reference": reference,
+                "session": session}
+        self.out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self.out.flush()
+        os.fsync(self.out.fileno())  # told "accepted" means on disk before the next resident
+        self.accepted += 1
+
+
+def run(args: Any) -> int:
+    with open(args.jsonl, "a", encoding="utf-8") as out:
+        sim = Simulator(platform=args.platform, token=args.token, db=args.db, out=out,
+                        seed=args.seed, http_timeout=args.http_timeout, key_file=args.key_file)
+        sim.run(args.sessions)
+    print(json.dumps({"sessions": args.sessions, "accepted": sim.accepted,
+                      "abandoned": sim.abandoned}))
+    return 0
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("simulate", help="scripted resident sessions, no UI (burn-in, load)")
+    p.add_argument("--sessions", type=int, required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--platform", required=True, help="Platform API base URL")
+    p.add_argument("--token", required=True)
+    p.add_argument("--db", required=True, help="the terminal's outbox database")
+    p.add_argument("--jsonl", required=True, help="append accepted writes here")
+    p.add_argument("--http-timeout", type=float, default=5.0)
+    p.add_argument("--key-file", help="outbox key (default: DB.key, made on first use)")
+    p.set_defaults(handler=run)
