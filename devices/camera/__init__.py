@@ -1,0 +1,1 @@
+"""Camera: frames from OpenCV sources, faces, QR login codes and document capture."""
