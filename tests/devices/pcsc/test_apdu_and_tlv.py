@@ -1,0 +1,75 @@
+"""APDU exchange rules (61xx, 6Cxx) and the social-security TLV parser, fuzzed."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from devices.idcard.ga467_protocol import InvalidCardData
+from devices.idcard.pcsc_apdu import ApduError, exchange, with_le
+from devices.idcard.social_security import parse_tlv, read_social_security_card
+
+
+class ScriptedCard:
+    """Answers from a list, recording what was sent (a stand-in for SCardTransmit)."""
+
+    def __init__(self, answers: list[bytes]) -> None:
+        self.answers = answers
+        self.sent: list[str] = []
+
+    def __call__(self, apdu: bytes) -> tuple[bytes, int, int]:
+        self.sent.append(apdu.hex().upper())
+        answer = self.answers.pop(0)
+        return answer[:-2], answer[-2], answer[-1]
+
+
+def test_get_response_chain() -> None:
+    card = ScriptedCard([b"\x61\x03", b"abc\x61\x02", b"de\x90\x00"])
+    assert exchange(card, bytes.fromhex("00A4040002EF05")) == (b"abcde", 0x9000)
+    assert card.sent[1:] == ["00C0000003", "00C0000002"]
+
+
+def test_wrong_le_is_resent() -> None:
+    card = ScriptedCard([b"\x6c\x0b", b"x" * 11 + b"\x90\x00"])
+    assert exchange(card, bytes.fromhex("00B2070400")) == (b"x" * 11, 0x9000)
+    assert card.sent == ["00B2070400", "00B207040B"]
+
+
+def test_endless_chain_is_an_error() -> None:
+    card = ScriptedCard([b"\x61\x01"] * 100)
+    with pytest.raises(ApduError):
+        exchange(card, bytes.fromhex("00B2070400"))
+
+
+@pytest.mark.parametrize(("apdu", "expected"), [
+    ("00B20704", "00B207040B"), ("00B2070400", "00B207040B"),
+    ("00A4020002EF05", "00A4020002EF050B"), ("00A4020002EF0500", "00A4020002EF050B")])
+def test_with_le(apdu: str, expected: str) -> None:
+    assert with_le(bytes.fromhex(apdu), 11).hex().upper() == expected
+
+
+def test_tlv_forms() -> None:
+    assert parse_tlv(bytes.fromhex("0703414243") + b"\x00\xff") == {7: b"ABC"}
+    assert parse_tlv(bytes.fromhex("018103") + b"xyz") == {1: b"xyz"}
+    with pytest.raises(InvalidCardData):
+        parse_tlv(bytes.fromhex("0705AB"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_fuzzed_tlv_raises_only_typed_errors(data: bytes) -> None:
+    try:
+        parse_tlv(data)
+    except InvalidCardData:
+        pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(min_size=2, max_size=40), min_size=12, max_size=12))
+def test_fuzzed_card_answers_raise_only_typed_errors(answers: list[bytes]) -> None:
+    card = ScriptedCard([b"\x90\x00"] + answers + [b"\x90\x00"] * 20)
+    try:
+        read_social_security_card(lambda apdu: exchange(card, apdu))
+    except (ApduError, InvalidCardData):
+        pass
