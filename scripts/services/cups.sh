@@ -12,9 +12,10 @@
 # by the device URI cups-pdf:/<instance>), so the machine's /etc/cups/cups-pdf.conf and any
 # existing PDF printer stay untouched.
 
-_cups_queue=kiosk-test
-_cups_instance=kiosk-test
-_cups_conf_file=/etc/cups/cups-pdf-kiosk-test.conf
+# Unique per run: parallel runs (developers, helpers) must not delete each other's queue.
+_cups_queue="kiosk-test-$$"
+_cups_instance="$_cups_queue"
+_cups_conf_file="/etc/cups/cups-pdf-$_cups_queue.conf"
 _cups_started_pid=
 
 _cups_problem() {
