@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -79,6 +80,7 @@ class BookingFlow:
         # one (older wiring) it is sent directly with the same idempotency key.
         self._writes = writes
         self._idempotency_key: str | None = None
+        self._print_lock = threading.Lock()
         self.step = Step.CHOOSE_ITEM
         self.state = BookingState(phone=identity.phone or "")
 
@@ -207,8 +209,11 @@ class BookingFlow:
         raise PlatformUnavailable(QUEUED_MESSAGE)
 
     def print_slip(self) -> PrintOutcome:
+        """Print the slip. A second tap while a job runs does not print twice."""
         self._require(Step.DONE)
         assert self.state.booking is not None
+        if not self._print_lock.acquire(blocking=False):
+            return self.state.print_outcome or PrintOutcome(False, "正在打印，请稍候。")
         try:
             pdf = self._render_slip(self.state.booking)
             self._printer.print_pdf(pdf, title=f"预约凭证 {self.state.booking.reference}",
@@ -218,6 +223,8 @@ class BookingFlow:
                                    "）。预约已成功，请记下预约号，或点“重新打印”。")
         else:
             outcome = PrintOutcome(True, "凭证已打印，请从出纸口取走。")
+        finally:
+            self._print_lock.release()
         self.state.print_outcome = outcome
         return outcome
 

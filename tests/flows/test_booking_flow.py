@@ -198,3 +198,39 @@ def test_back_and_wipe_forget_the_resident(ports: Any) -> None:
     flow.wipe()
     assert flow.state.item is None and flow.state.phone == ""
     assert flow.resident_name_masked == "" and flow.id_number_masked == ""
+
+
+class SlowPrinter:
+    """Holds the first job until released, to model a double tap during printing."""
+
+    def __init__(self, real: SimulatedPrinter) -> None:
+        import threading
+        self.real = real
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def print_pdf(self, pdf: bytes, *, title: str, timeout: float = 60.0) -> Any:
+        self.started.set()
+        assert self.release.wait(10)
+        return self.real.print_pdf(pdf, title=title, timeout=timeout)
+
+
+def test_double_tap_on_reprint_prints_once(ports: Any) -> None:
+    import threading
+    flow = ports.flow(resident(0))
+    to_slot_step(flow)
+    flow.choose_slot(first_free(flow))
+    flow.set_phone("13800138000")
+    ports.printer.fail_next(PaperOut("no paper"))
+    flow.confirm()
+    slow = SlowPrinter(ports.printer)
+    flow._printer = slow  # the resident refilled nothing; the next job is slow
+    first = threading.Thread(target=flow.print_slip)
+    first.start()
+    assert slow.started.wait(5)
+    second = flow.print_slip()  # the second tap while the first job runs
+    assert not second.printed
+    slow.release.set()
+    first.join(10)
+    assert len(ports.printer.jobs) == 1
+    assert flow.state.print_outcome is not None and flow.state.print_outcome.printed
