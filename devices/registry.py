@@ -9,29 +9,47 @@ from devices.base import DeviceUnusable
 from devices.idcard.base import IdCardReader
 from devices.printer.base import Printer
 
-IDCARD_BACKENDS: tuple[str, ...] = ("simulated",)
+IDCARD_BACKENDS: tuple[str, ...] = ("ga467", "pcsc", "simulated")
 PRINTER_BACKENDS: tuple[str, ...] = ("cups", "simulated")
 
-# Backends named in DESIGN.md §4 that are not built yet: say so instead of "unknown".
-_PLANNED = {
-    "ga467": "the GA 467 serial ID-card reader backend is not implemented yet "
-             "(it will need pyserial)",
-    "pcsc": "the PC/SC card backend is not implemented yet (it will need pyscard and pcscd)",
-}
-
-
 def make_idcard_reader(backend: str, options: Mapping[str, Any] | None = None) -> IdCardReader:
-    """`simulated` takes {"residents_file": path or None}."""
+    """`simulated` takes {"residents_file": path or None}; `ga467` {"port": device, "baudrate":
+    int}; `pcsc` {"reader": name or part of it, None for any reader}."""
     opts = dict(options or {})
     if backend == "simulated":
         from devices.idcard.simulated import SimulatedIdCardReader
         _only(opts, {"residents_file"}, "idcard", backend)
         return SimulatedIdCardReader(residents_file=opts.get("residents_file"))
-    if backend in _PLANNED:
-        raise DeviceUnusable(f"idcard backend {backend!r}: {_PLANNED[backend]}",
-                             reason="not-implemented")
+    if backend == "ga467":
+        return _ga467(opts)
+    if backend == "pcsc":
+        from devices.idcard.pcsc import PcscReader
+        _only(opts, {"reader", "poll_interval"}, "idcard", backend)
+        if not PcscReader.is_usable():
+            raise DeviceUnusable("idcard backend 'pcsc' needs pyscard (pip install pyscard) and "
+                                 "pcscd (apt-get install pcscd)", reason="library-missing")
+        return PcscReader(opts.get("reader") or None,
+                          poll_interval=float(opts.get("poll_interval", 0.1)))
     raise DeviceUnusable(f"unknown idcard backend {backend!r}; choose one of "
                          f"{', '.join(IDCARD_BACKENDS)}", reason="bad-config")
+
+
+def _ga467(opts: dict[str, Any]) -> IdCardReader:
+    from devices.idcard.ga467 import Ga467Reader
+    _only(opts, {"port", "baudrate", "command_timeout", "poll_interval"}, "idcard", "ga467")
+    if not Ga467Reader.is_usable():
+        raise DeviceUnusable("idcard backend 'ga467' needs pyserial (pip install pyserial)",
+                             reason="library-missing")
+    if not opts.get("port"):
+        raise DeviceUnusable("idcard backend 'ga467' needs the option 'port' (the reader's "
+                             "serial device, e.g. /dev/ttyUSB0)", reason="bad-config")
+    try:
+        numbers = {k: float(opts[k]) for k in ("command_timeout", "poll_interval") if k in opts}
+        baudrate = int(opts.get("baudrate", 115200))
+    except (TypeError, ValueError):
+        raise DeviceUnusable("idcard backend 'ga467': baudrate, command_timeout and "
+                             "poll_interval must be numbers", reason="bad-config") from None
+    return Ga467Reader(str(opts["port"]), baudrate, **numbers)
 
 
 def make_printer(backend: str, options: Mapping[str, Any] | None = None) -> Printer:

@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     from . import outbox_cli, simulate
     simulate.add_parser(sub)
     outbox_cli.add_parsers(sub)
+    from . import card_cli  # `kiosk card read` (issue 3, point 7)
+    card_cli.add_parser(sub)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -33,11 +33,26 @@ class PlatformConfig(_Section):
 class TerminalConfig(_Section):
     name: str = Field(default="政务服务自助终端", description="Printed on slips")
     id: str = Field(default="T-0000", description="Terminal id (from provisioning later)")
+    maintenance_pin_sha256: str | None = Field(
+        default=None, description="SHA-256 (hex) of the maintenance PIN; `kiosk card read "
+                                  "--reveal` needs it (unset: revealing is refused)")
 
 
 class IdCardConfig(_Section):
-    backend: Literal["simulated"] = "simulated"
+    backend: Literal["simulated", "ga467", "pcsc"] = "simulated"
     residents: str | None = Field(default=None, description="Simulated backend: fixture file")
+    port: str | None = Field(default=None, description="ga467: serial device, e.g. /dev/ttyUSB0")
+    baudrate: int = Field(default=115200, gt=0, description="ga467: serial speed")
+    reader: str | None = Field(default=None,
+                               description="pcsc: reader name or part of it; default any reader")
+
+    def backend_options(self) -> dict[str, Any]:
+        """The options devices.registry.make_idcard_reader takes for this backend."""
+        if self.backend == "ga467":
+            return {"port": self.port, "baudrate": self.baudrate}
+        if self.backend == "pcsc":
+            return {"reader": self.reader} if self.reader else {}
+        return {"residents_file": self.residents} if self.residents else {}
 
 
 class PrinterConfig(_Section):
@@ -79,6 +94,8 @@ class KioskConfig(_Section):
     timeouts: TimeoutsConfig = TimeoutsConfig()
 
     def model_post_init(self, __context: Any) -> None:
+        if self.devices.idcard.backend == "ga467" and not self.devices.idcard.port:
+            raise ValueError("devices.idcard.port: required when backend is ga467")
         printer = self.devices.printer
         if printer.backend == "cups" and not printer.queue:
             raise ValueError("devices.printer.queue: required when backend is cups")

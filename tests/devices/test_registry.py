@@ -26,8 +26,9 @@ def test_builds_cups_backend() -> None:
 
 @pytest.mark.parametrize("kind,backend,options,words", [
     ("idcard", "nfc-magic", {}, ["nfc-magic", "simulated"]),
-    ("idcard", "ga467", {}, ["ga467", "pyserial"]),
-    ("idcard", "pcsc", {}, ["pcsc", "pyscard"]),
+    ("idcard", "ga467", {}, ["ga467", "port"]),
+    ("idcard", "ga467", {"port": "/dev/ttyS0", "baudrate": "fast"}, ["ga467", "baudrate"]),
+    ("idcard", "pcsc", {"port": "/dev/ttyS0"}, ["pcsc", "unknown option"]),
     ("idcard", "simulated", {"port": "/dev/ttyS0"}, ["unknown option", "port"]),
     ("printer", "laser", {}, ["laser", "cups"]),
     ("printer", "cups", {}, ["queue"]),

@@ -1,0 +1,175 @@
+"""`kiosk card read`: wait for an ID or social-security card and print it, masked as on screen.
+
+Exit codes (also with --json):
+  0  a card was read
+  2  usage or configuration error
+  3  no card was presented before the timeout (or the previous card was never removed)
+  4  the reader is offline or unusable (no reader, pcscd down, port missing, library missing)
+  5  a card was there but could not be read (pulled out, unreadable, invalid data, not a
+     social-security card)
+  6  --reveal refused: wrong or unconfigured maintenance PIN
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import hashlib
+import hmac
+import json
+import os
+import sys
+from datetime import date
+from typing import Any
+
+from devices.base import DeviceError, DeviceOffline, DeviceTimeout, DeviceUnusable, NoCard
+from devices.idcard.base import IdentityDocument
+from devices.idcard.wlt import photo_format
+from devices.registry import make_idcard_reader
+
+EXIT_OK, EXIT_USAGE, EXIT_NO_CARD, EXIT_OFFLINE, EXIT_READ_FAILED, EXIT_PIN = 0, 2, 3, 4, 5, 6
+PIN_ENV = "KIOSK_MAINTENANCE_PIN_SHA256"
+_BACKENDS = {"ga467": "ga467", "pcsc": "pcsc", "sim": "simulated", "simulated": "simulated"}
+
+
+def add_parser(sub: Any) -> None:
+    card = sub.add_parser("card", help="ID / social-security card diagnostics")
+    csub = card.add_subparsers(dest="card_command", required=True)
+    read = csub.add_parser("read", help="wait for a card and print what it says (masked)",
+                           description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    read.add_argument("--backend", choices=sorted(_BACKENDS), help="default: from --config")
+    read.add_argument("--config", help="kiosk.toml: backend, port, reader, maintenance PIN")
+    read.add_argument("--port", help="ga467: serial device, e.g. /dev/ttyUSB0")
+    read.add_argument("--baudrate", type=int, help="ga467: serial speed (default 115200)")
+    read.add_argument("--reader", help="pcsc: reader name or part of it (default: any)")
+    read.add_argument("--resident", type=int, default=0, help="sim: which fixture card to place")
+    read.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a card")
+    read.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    read.add_argument("--reveal", action="store_true",
+                      help="show name, ID number and address in full (needs the PIN)")
+    read.add_argument("--pin", help="maintenance PIN for --reveal (asked for when omitted)")
+    read.set_defaults(handler=run)
+
+
+def mask_name(name: str) -> str:
+    """张三明 → 张*明, 张三 → 张*, as on screen."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_middle(value: str, keep_start: int = 4, keep_end: int = 4) -> str:
+    if len(value) <= keep_start + keep_end:
+        return "*" * len(value)
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+
+
+def card_fields(doc: IdentityDocument, card_number: str | None, reveal: bool) -> dict[str, Any]:
+    """What the command prints; personal fields masked unless `reveal`."""
+    def day(d: date | None) -> str | None:
+        return None if d is None or d == date.min else d.isoformat()
+    fields: dict[str, Any] = {
+        "kind": doc.kind,
+        "name": doc.name if reveal else mask_name(doc.name),
+        "id_number": doc.id_number if reveal else mask_middle(doc.id_number),
+        "sex": doc.sex, "nation": doc.nation, "birth_date": day(doc.birth_date),
+        "address": doc.address if reveal or not doc.address else doc.address[:6] + "…",
+        "issuer": doc.issuer, "valid_from": day(doc.valid_from),
+        "valid_until": day(doc.valid_until) if doc.valid_until else "长期",
+        "photo": (f"{len(doc.photo)} bytes ({photo_format(doc.photo)})" if doc.photo else None),
+    }
+    if doc.kind == "social_security_card":
+        fields["valid_until"] = day(doc.valid_until)
+    if card_number is not None:
+        fields["card_number"] = card_number if reveal else mask_middle(card_number, 1, 1)
+    return fields
+
+
+def _pin_ok(pin: str, config_hash: str | None) -> bool:
+    expected = (os.environ.get(PIN_ENV) or config_hash or "").strip().lower()
+    if not expected:
+        return False
+    digest = hashlib.sha256(pin.encode("utf-8")).hexdigest()
+    return hmac.compare_digest(digest, expected)
+
+
+def _fail(args: argparse.Namespace, code: int, reason: str, message: str) -> int:
+    if args.json:
+        print(json.dumps({"ok": False, "exit": code, "reason": reason, "message": message},
+                         ensure_ascii=False))
+    print(f"kiosk card read: {message}", file=sys.stderr)
+    return code
+
+
+def _options(args: argparse.Namespace, cfg_opts: dict[str, Any], backend: str) -> dict[str, Any]:
+    opts = dict(cfg_opts)
+    if backend == "ga467":
+        if args.port:
+            opts["port"] = args.port
+        if args.baudrate:
+            opts["baudrate"] = args.baudrate
+        opts.pop("residents_file", None)
+        opts.pop("reader", None)
+    elif backend == "pcsc":
+        opts = {"reader": args.reader or opts.get("reader")}
+    else:
+        opts = {k: v for k, v in opts.items() if k == "residents_file"}
+    return opts
+
+
+def run(args: argparse.Namespace) -> int:
+    cfg_opts: dict[str, Any] = {}
+    cfg_backend, pin_hash = None, None
+    if args.config:
+        from .config import ConfigError, load_config
+        try:
+            cfg = load_config(args.config)
+        except ConfigError as exc:
+            return _fail(args, EXIT_USAGE, "bad-config", str(exc))
+        cfg_backend, pin_hash = cfg.devices.idcard.backend, cfg.terminal.maintenance_pin_sha256
+        cfg_opts = cfg.devices.idcard.backend_options()
+    backend = _BACKENDS.get(args.backend or "", cfg_backend or "")
+    if not backend:
+        return _fail(args, EXIT_USAGE, "bad-usage", "say which reader: --backend ga467|pcsc|sim "
+                     "or --config FILE")
+    if args.timeout < 0:
+        return _fail(args, EXIT_USAGE, "bad-usage", "--timeout must not be negative")
+    if args.reveal:
+        pin = args.pin if args.pin is not None else getpass.getpass("maintenance PIN: ")
+        if not _pin_ok(pin, pin_hash):
+            return _fail(args, EXIT_PIN, "pin-refused", "--reveal refused: wrong maintenance "
+                         f"PIN, or none configured (terminal.maintenance_pin_sha256 / {PIN_ENV})")
+    try:
+        reader = make_idcard_reader(backend, _options(args, cfg_opts, backend))
+    except DeviceUnusable as exc:
+        return _fail(args, EXIT_OFFLINE, exc.reason, str(exc))
+    try:
+        reader.open()
+        if backend == "simulated":
+            reader.present(args.resident)  # type: ignore[attr-defined]
+        if not args.json:
+            print(f"请放置证件 / place the card on the reader ({args.timeout:g} s)…",
+                  file=sys.stderr)
+        card_number = None
+        if hasattr(reader, "read_card"):
+            card = reader.read_card(args.timeout)
+            doc, card_number = card.document, card.card_number
+        else:
+            doc = reader.read(args.timeout)
+    except NoCard as exc:
+        return _fail(args, EXIT_NO_CARD, exc.reason, f"no card: {exc}")
+    except (DeviceOffline, DeviceUnusable, DeviceTimeout) as exc:
+        return _fail(args, EXIT_OFFLINE, exc.reason, f"reader unavailable: {exc}")
+    except DeviceError as exc:
+        return _fail(args, EXIT_READ_FAILED, exc.reason, f"card not read: {exc}")
+    finally:
+        reader.close()
+    fields = card_fields(doc, card_number, args.reveal)
+    if args.json:
+        print(json.dumps({"ok": True, "backend": backend, "card": fields}, ensure_ascii=False))
+    else:
+        for key, value in fields.items():
+            print(f"{key:<12} {'' if value is None else value}")
+    return EXIT_OK
