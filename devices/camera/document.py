@@ -58,9 +58,12 @@ def find_page(image: Frame, *, min_area: float = 0.15) -> npt.NDArray[np.float32
     raise NoDocument("no page found: put the whole document flat under the camera")
 
 
-def rectify(image: Frame, corners: npt.NDArray[np.float32], width: int = 1240) -> Frame:
+def rectify(image: Frame, corners: npt.NDArray[np.float32], width: int = 1240,
+            aspect: float | None = None) -> Frame:
     """Warp the quadrilateral to an upright rectangle `width` pixels wide (1240 ≈ A4 at
-    150 dpi), keeping the page's own aspect ratio measured from its edges."""
+    150 dpi). The height is `width * aspect`, or without `aspect` the ratio of the outline's
+    edges: right for a camera looking straight down, squashed for a page seen at an angle
+    (one view cannot tell the true ratio), so pass A4_RATIO when the form is known to be A4."""
     import cv2
     frame = as_frame(image)
     tl, tr, br, bl = corners
@@ -68,7 +71,7 @@ def rectify(image: Frame, corners: npt.NDArray[np.float32], width: int = 1240) -
     h = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
     if w < 1 or h < 1:
         raise NoDocument("degenerate page outline")
-    height = int(round(width * h / w))
+    height = int(round(width * (aspect if aspect else h / w)))
     target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]],
                       dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
@@ -76,9 +79,9 @@ def rectify(image: Frame, corners: npt.NDArray[np.float32], width: int = 1240) -
                                                     flags=cv2.INTER_CUBIC))
 
 
-def capture_page(image: Frame, width: int = 1240) -> CapturedPage:
+def capture_page(image: Frame, width: int = 1240, aspect: float | None = None) -> CapturedPage:
     corners = find_page(image)
-    return CapturedPage(rectify(image, corners, width), corners)
+    return CapturedPage(rectify(image, corners, width, aspect), corners)
 
 
 def save_jpeg(page: Frame, path: str | Path, quality: int = 90) -> Path:

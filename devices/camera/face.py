@@ -86,7 +86,7 @@ class QualityThresholds:
     """Defaults measured on the test photos and a 640×480 camera (docs/camera.md)."""
 
     min_face_fraction: float = 0.20   # face width / frame width
-    max_face_fraction: float = 0.70
+    max_face_fraction: float = 0.55
     max_centre_offset: float = 0.20   # centre distance / frame size, each axis
     min_sharpness: float = 60.0       # variance of the Laplacian inside the face
     min_brightness: float = 60.0      # mean grey level inside the face, 0..255

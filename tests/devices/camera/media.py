@@ -33,11 +33,14 @@ def id_card_photo() -> np.ndarray:
 
 
 def other_faces(count: int = 20) -> list[np.ndarray]:
-    """Faces of other people: skimage's LFW subset (25×25 grey crops), enlarged to 150×150."""
+    """Faces of other people: skimage's LFW subset (25×25 grey crops of the face alone),
+    enlarged to 150×150 and framed by a grey margin so that a detector sees a whole face."""
     faces = data.lfw_subset()[:count]
-    return [cv2.cvtColor(cv2.resize((f * 255).astype(np.uint8), (150, 150),
-                                    interpolation=cv2.INTER_CUBIC), cv2.COLOR_GRAY2BGR)
-            for f in faces]
+    out = []
+    for f in faces:
+        big = cv2.resize((f * 255).astype(np.uint8), (150, 150), interpolation=cv2.INTER_CUBIC)
+        out.append(cv2.cvtColor(np.pad(big, 75, constant_values=128), cv2.COLOR_GRAY2BGR))
+    return out
 
 
 def face_frame(dx: int = 0, scale: float = 1.0, brightness: float = 1.0,

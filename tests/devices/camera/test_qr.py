@@ -1,0 +1,79 @@
+"""QR login codes: decoded from a video the test writes, parsed, refused when malformed or expired."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import media
+from devices.base import DeviceError
+from devices.camera.opencv import OpenCVCamera
+from devices.camera.qr import (AppLoginCode, NoQrCode, QrPayloadExpired, QrPayloadMalformed,
+                               decode_qr, parse_login_payload, scan_login_code)
+from devices.camera.simulated import SimulatedCamera
+
+NOW = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
+EXPIRY = int(NOW.timestamp()) + 120
+TOKEN = "q3Vx_9kLm-2ZpTr8sYw0AbCd"
+PAYLOAD = f"JHZW1:{TOKEN}:{EXPIRY}"
+
+
+def test_scans_the_login_code_from_a_video(tmp_path: Path) -> None:
+    blank = np.full((480, 640, 3), 120, np.uint8)
+    video = media.write_video(tmp_path / "qr.avi", [blank] * 3 + [media.qr_frame(PAYLOAD)] * 3)
+    with OpenCVCamera(str(video)) as cam:
+        code = scan_login_code(cam, timeout=10, now=lambda: NOW)
+    assert code == AppLoginCode(TOKEN, datetime.fromtimestamp(EXPIRY, timezone.utc))
+    assert TOKEN not in repr(code) and TOKEN not in str(code)
+
+
+def test_no_code_before_the_timeout() -> None:
+    cam = SimulatedCamera()
+    cam.open()
+    with pytest.raises(NoQrCode) as err:
+        scan_login_code(cam, timeout=0.3)
+    assert err.value.reason == "no-qr"
+
+
+def test_another_apps_code_is_refused_at_once() -> None:
+    cam = SimulatedCamera(frames=[media.qr_frame("https://example.org/pay?id=1")])
+    cam.open()
+    with pytest.raises(QrPayloadMalformed) as err:
+        scan_login_code(cam, timeout=5)
+    assert err.value.reason == "qr-not-login-code"
+
+
+def test_decodes_nothing_in_a_face_frame() -> None:
+    assert decode_qr(media.face_frame()) == []
+
+
+def test_expired_code() -> None:
+    with pytest.raises(QrPayloadExpired) as err:
+        parse_login_payload(PAYLOAD, now=datetime.fromtimestamp(EXPIRY, timezone.utc))
+    assert err.value.reason == "qr-expired"
+
+
+@pytest.mark.parametrize("text", [
+    "", "JHZW1", f"JHZW2:{TOKEN}:{EXPIRY}", f"jhzw1:{TOKEN}:{EXPIRY}", f"JHZW1:{TOKEN}",
+    f"JHZW1:short:{EXPIRY}", f"JHZW1:{TOKEN}!:{EXPIRY}", f"JHZW1:{TOKEN}:soon",
+    f"JHZW1:{TOKEN}:{EXPIRY}:extra", f"JHZW1:{TOKEN}:-{EXPIRY}", "JHZW1:" + "a" * 600 + ":1",
+    f"JHZW1:{TOKEN}:99999999999999999999",
+])
+def test_malformed_payloads(text: str) -> None:
+    with pytest.raises(QrPayloadMalformed):
+        parse_login_payload(text, now=NOW)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200) | st.from_regex(r"JHZW1:[A-Za-z0-9_:-]{0,40}:[0-9]{0,14}"))
+def test_any_text_gives_a_code_or_a_typed_error(text: str) -> None:
+    try:
+        code = parse_login_payload(text, now=NOW)
+    except DeviceError:
+        return
+    assert code.expires_at > NOW
