@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from devices.base import DeviceUnusable
+from devices.camera.base import Camera
 from devices.idcard.base import IdCardReader
 from devices.printer.base import Printer
 
@@ -78,6 +79,39 @@ def make_printer(backend: str, options: Mapping[str, Any] | None = None) -> Prin
         return SimulatedPrinter(str(opts["out_dir"]))
     raise DeviceUnusable(f"unknown printer backend {backend!r}; choose one of "
                          f"{', '.join(PRINTER_BACKENDS)}", reason="bad-config")
+
+
+CAMERA_BACKENDS: tuple[str, ...] = ("opencv", "simulated")
+
+
+def make_camera(backend: str, options: Mapping[str, Any] | None = None) -> Camera:
+    """`opencv` takes {"source": index, file or URL, "width", "height", "open_timeout"};
+    `simulated` takes {"image_files": [paths]}."""
+    opts = dict(options or {})
+    if backend == "opencv":
+        _only(opts, {"source", "width", "height", "open_timeout"}, "camera", backend)
+        from devices.camera.opencv import OpenCVCamera
+        if not OpenCVCamera.is_usable():
+            raise DeviceUnusable("camera backend 'opencv' needs OpenCV: "
+                                 "pip install 'opencv-python-headless<5'",
+                                 reason="library-missing")
+        source = opts.get("source", 0)
+        if not isinstance(source, (int, str)) or isinstance(source, bool):
+            raise DeviceUnusable("camera option 'source' must be a device index, a file or a URL",
+                                 reason="bad-config")
+        try:
+            size = {k: int(opts[k]) for k in ("width", "height") if opts.get(k)}
+            timeout = float(opts.get("open_timeout", 10.0))
+        except (TypeError, ValueError):
+            raise DeviceUnusable("camera options width, height and open_timeout must be numbers",
+                                 reason="bad-config") from None
+        return OpenCVCamera(source, open_timeout=timeout, **size)
+    if backend == "simulated":
+        _only(opts, {"image_files"}, "camera", backend)
+        from devices.camera.simulated import SimulatedCamera
+        return SimulatedCamera(image_files=[str(p) for p in opts.get("image_files") or ()])
+    raise DeviceUnusable(f"unknown camera backend {backend!r}; choose one of "
+                         f"{', '.join(CAMERA_BACKENDS)}", reason="bad-config")
 
 
 def _only(opts: dict[str, Any], allowed: set[str], kind: str, backend: str) -> None:
