@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     outbox_cli.add_parsers(sub)
     from . import card_cli  # `kiosk card read` (issue 3, point 7)
     card_cli.add_parser(sub)
+    from . import camera_cli  # `kiosk camera snap` (issue 3, point 7)
+    camera_cli.add_parser(sub)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

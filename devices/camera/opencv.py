@@ -99,6 +99,10 @@ class OpenCVCamera:
         src = self.source
         if self._is_file() and not Path(str(src)).is_file():
             raise DeviceOffline(f"no such video file: {src}", reason="not-found")
+        node = f"/dev/video{src}" if isinstance(src, int) else str(src)
+        if node.startswith("/dev/") and not os.path.exists(node):
+            # Ask OpenCV only about devices that exist: it would print warnings and say less.
+            raise DeviceOffline(f"no camera at {node}", reason="not-found")
         params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(self.open_timeout * 1000)]
         cap = cv2.VideoCapture(src, cv2.CAP_ANY, params)
         if cap.isOpened():
