@@ -26,6 +26,7 @@ from devices.base import DeviceError, DeviceOffline, DeviceTimeout, DeviceUnusab
 from devices.idcard.base import IdentityDocument
 from devices.idcard.wlt import photo_format
 from devices.registry import make_idcard_reader
+from services.privacy import mask_id_number, mask_name
 
 EXIT_OK, EXIT_USAGE, EXIT_NO_CARD, EXIT_OFFLINE, EXIT_READ_FAILED, EXIT_PIN = 0, 2, 3, 4, 5, 6
 PIN_ENV = "KIOSK_MAINTENANCE_PIN_SHA256"
@@ -51,16 +52,8 @@ def add_parser(sub: Any) -> None:
     read.set_defaults(handler=run)
 
 
-def mask_name(name: str) -> str:
-    """张三明 → 张*明, 张三 → 张*, as on screen."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_middle(value: str, keep_start: int = 4, keep_end: int = 4) -> str:
+def mask_middle(value: str, keep_start: int, keep_end: int) -> str:
+    """Card numbers are short (9 characters): keep less of them than of an ID number."""
     if len(value) <= keep_start + keep_end:
         return "*" * len(value)
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
@@ -73,7 +66,7 @@ def card_fields(doc: IdentityDocument, card_number: str | None, reveal: bool) ->
     fields: dict[str, Any] = {
         "kind": doc.kind,
         "name": doc.name if reveal else mask_name(doc.name),
-        "id_number": doc.id_number if reveal else mask_middle(doc.id_number),
+        "id_number": doc.id_number if reveal else mask_id_number(doc.id_number),
         "sex": doc.sex, "nation": doc.nation, "birth_date": day(doc.birth_date),
         "address": doc.address if reveal or not doc.address else doc.address[:6] + "…",
         "issuer": doc.issuer, "valid_from": day(doc.valid_from),
