@@ -2,60 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-import requests
-
 DEMO_TOKEN = "demo-token"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
 def sandbox_process(db_path: Path, token: str = DEMO_TOKEN,
                     log_path: Path | None = None) -> Iterator[str]:
     """Run `kiosk-sandbox serve` as a child process; yield its base URL; stop it on exit."""
-    port = free_port()
-    log_file = open(log_path or os.devnull, "ab")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--db", str(db_path), "--token", token],
-        stdout=log_file, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60  # first start seeds the database
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"sandbox exited with code {proc.returncode}"
-                                   + (f"; see {log_path}" if log_path else ""))
-            try:
-                if requests.get(url + "/healthz", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass  # not listening yet
-            if time.monotonic() > deadline:
-                raise RuntimeError("sandbox did not start within 60 s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log_file.close()
+    # The demo is a development tool: it reuses the sandbox's own launcher.
+    from sandbox.testing import run_sandbox
+    with run_sandbox(db_path, tokens=[token], log_path=log_path) as handle:
+        yield handle.url
 
 
 def demo_config(url: str, slips_dir: Path, *, orientation: str = "portrait",
