@@ -13,7 +13,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from devices.base import DeviceError, DeviceState
@@ -25,7 +25,10 @@ from services.client import PlatformClient
 from services.errors import PlatformError
 
 from .config import KioskConfig
+from offline_cache.sync import SyncWorker
+
 from .flows.booking import BookingFlow, FlowError
+from .flows.outbox_port import PlatformSender, WriteQueue, open_outbox
 from .flows.slip import render_booking_slip
 from .session import IdleState, IdleTimeouts, Session
 from .theme import Theme
@@ -42,8 +45,7 @@ class Devices:
 
     def __init__(self, config: KioskConfig) -> None:
         idc = config.devices.idcard
-        self.idcard = make_idcard_reader(idc.backend, {"residents_file": idc.residents}
-                                         if idc.residents else {})
+        self.idcard = make_idcard_reader(idc.backend, idc.backend_options())
         pr = config.devices.printer
         opts: dict[str, Any] = ({"queue": pr.queue, "server": pr.server} if pr.backend == "cups"
                                 else {"out_dir": pr.out_dir})
@@ -53,6 +55,8 @@ class Devices:
 class KioskApp(App):
     theme = ObjectProperty(None)
     resident_label = StringProperty("")
+    # True while the sync worker cannot reach the platform: the shell shows a banner.
+    offline = BooleanProperty(False)
 
     def __init__(self, config: KioskConfig, font_path: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -66,6 +70,12 @@ class KioskApp(App):
         self.catalogue = CatalogueService(self.client)
         self.bookings = BookingService(self.client)
         self.devices = Devices(config)
+        # Every platform write is committed to the outbox first, then sent (issue 4).
+        ob = config.outbox
+        self.outbox = open_outbox(ob.db, key=ob.key, key_file=ob.key_file)
+        self.sync_worker = SyncWorker(self.outbox, PlatformSender(self.client),
+                                      on_change=lambda: self._offline_trigger())
+        self.writes = WriteQueue(self.outbox, self.sync_worker)
         self.device_manager = DeviceManager({"idcard": self.devices.idcard,
                                              "printer": self.devices.printer})
         t = config.timeouts
@@ -98,6 +108,8 @@ class KioskApp(App):
         self._devices_trigger = Clock.create_trigger(self._devices_changed, 0)
         self.device_manager.subscribe(lambda _name, _status: self._devices_trigger())
         self.device_manager.start()
+        self._offline_trigger = Clock.create_trigger(self._sync_state_changed, 0)
+        self.sync_worker.start()
         Window.bind(on_touch_down=self._on_any_touch)
         Clock.schedule_interval(self._tick, 0.5)
         self.root_header = root.ids.header
@@ -113,7 +125,11 @@ class KioskApp(App):
         assert self.sm is not None
         self.sm.get_screen("home").devices_changed(usable)
 
+    def _sync_state_changed(self, _dt: float) -> None:
+        self.offline = self.sync_worker.online is False
+
     def on_stop(self) -> None:
+        self.sync_worker.stop()
         self.device_manager.stop()
         self.session.wipe(time.monotonic())
         self.client.close()
@@ -143,7 +159,7 @@ class KioskApp(App):
                 identity=self.session.identity, catalogue=self.catalogue,  # type: ignore[arg-type]
                 bookings=self.bookings, printer=self.devices.printer,
                 render_slip=self._render_slip, clock=lambda: datetime.now(CHINA_TZ),
-                print_timeout=self.cfg.devices.printer.timeout)
+                print_timeout=self.cfg.devices.printer.timeout, writes=self.writes)
             self.go("item")
 
     def identified(self, identity: Any) -> None:

@@ -68,6 +68,14 @@ class DevicesConfig(_Section):
     printer: PrinterConfig = PrinterConfig()
 
 
+class OutboxConfig(_Section):
+    db: str = Field(default="/var/lib/kiosk/outbox.db",
+                    description="SQLite file of the outbox (every platform write goes here first)")
+    key: str | None = Field(default=None, description="Key for personal data at rest (base64, "
+                            "32 bytes); default: a key file beside the database")
+    key_file: str | None = Field(default=None, description="File holding that key instead")
+
+
 class UiConfig(_Section):
     orientation: Literal["portrait", "landscape"] = "portrait"
     fullscreen: bool = True
@@ -90,6 +98,7 @@ class KioskConfig(_Section):
     platform: PlatformConfig
     terminal: TerminalConfig = TerminalConfig()
     devices: DevicesConfig = DevicesConfig()
+    outbox: OutboxConfig = OutboxConfig()
     ui: UiConfig = UiConfig()
     timeouts: TimeoutsConfig = TimeoutsConfig()
 

@@ -21,13 +21,15 @@ def sandbox_process(db_path: Path, token: str = DEMO_TOKEN,
 
 
 def demo_config(url: str, slips_dir: Path, *, orientation: str = "portrait",
-                scale: float = 0.5, printer_queue: str | None = None) -> dict:
+                scale: float = 0.5, printer_queue: str | None = None,
+                outbox_db: Path | None = None) -> dict:
     printer = ({"backend": "cups", "queue": printer_queue} if printer_queue
                else {"backend": "simulated", "out_dir": str(slips_dir)})
     return {
         "platform": {"url": url, "token": DEMO_TOKEN},
         "terminal": {"name": "演示终端（沙箱平台）", "id": "DEMO-1"},
         "devices": {"idcard": {"backend": "simulated"}, "printer": printer},
+        "outbox": {"db": str(outbox_db or slips_dir / "outbox.db")},
         "ui": {"orientation": orientation, "fullscreen": False, "scale": scale, "demo": True},
     }
 
@@ -47,5 +49,7 @@ def run_demo(orientation: str, scale: float, printer_queue: str | None,
             print(f"kiosk demo: printed slips go to {slips}" if not printer_queue
                   else f"kiosk demo: printing to CUPS queue {printer_queue}")
             cfg = parse_config(demo_config(url, slips, orientation=orientation, scale=scale,
-                                           printer_queue=printer_queue), source="demo config")
+                                           printer_queue=printer_queue,
+                                           outbox_db=tmp_path / "outbox.db"),
+                               source="demo config")
             return run(cfg)

@@ -34,6 +34,9 @@ backend = "simulated"
 backend = "simulated"
 out_dir = "{slips}"
 
+[outbox]
+db = "{path.parent / 'outbox.db'}"
+
 [ui]
 orientation = "{orientation}"
 fullscreen = false
