@@ -145,3 +145,16 @@ def test_silent_port_is_offline_at_open(emulator: ReaderEmulator) -> None:
         reader.open()
     assert info.value.reason == "no-response"
     assert reader.status().state is DeviceState.OFFLINE
+
+
+def test_is_an_idcard_reader_and_logs_nothing_personal(
+        reader: Ga467Reader, emulator: ReaderEmulator, card: Card,
+        caplog: pytest.LogCaptureFixture) -> None:
+    from devices.idcard.base import IdCardReader
+    assert isinstance(reader, IdCardReader)
+    caplog.set_level("DEBUG")
+    emulator.card = card
+    emulator.faults.extend(["corrupt", "garbage"])
+    doc = reader.read(timeout=5)
+    text = caplog.text + repr(reader.diagnostics()) + repr(doc)
+    assert "张三明" not in text and ID_NUMBER not in text and "沿江大道" not in text

@@ -139,3 +139,14 @@ def test_reader_found_again_after_pcscd_restart(reader: PcscReader, vcard: VpcdC
                       if "service-lost:pcscd" in kinds else len(kinds):], timeout=10), kinds
     vcard.insert()
     assert reader.read(timeout=5).id_number == SSN
+
+
+def test_is_an_idcard_reader_and_logs_nothing_personal(
+        reader: PcscReader, vcard: VpcdCard, caplog: pytest.LogCaptureFixture) -> None:
+    from devices.idcard.base import IdCardReader
+    assert isinstance(reader, IdCardReader)
+    caplog.set_level("DEBUG")
+    vcard.insert()
+    card = reader.read_card(timeout=5)
+    text = caplog.text + repr(reader.diagnostics()) + repr(card)
+    assert "王秀英" not in text and SSN not in text and "A12345678" not in text
