@@ -45,12 +45,14 @@ def _ga467(opts: dict[str, Any]) -> IdCardReader:
         raise DeviceUnusable("idcard backend 'ga467' needs the option 'port' (the reader's "
                              "serial device, e.g. /dev/ttyUSB0)", reason="bad-config")
     try:
-        numbers = {k: float(opts[k]) for k in ("command_timeout", "poll_interval") if k in opts}
+        command_timeout = float(opts.get("command_timeout", 1.0))
+        poll_interval = float(opts.get("poll_interval", 0.2))
         baudrate = int(opts.get("baudrate", 115200))
     except (TypeError, ValueError):
         raise DeviceUnusable("idcard backend 'ga467': baudrate, command_timeout and "
                              "poll_interval must be numbers", reason="bad-config") from None
-    return Ga467Reader(str(opts["port"]), baudrate, **numbers)
+    return Ga467Reader(str(opts["port"]), baudrate, command_timeout=command_timeout,
+                       poll_interval=poll_interval)
 
 
 def make_printer(backend: str, options: Mapping[str, Any] | None = None) -> Printer:

@@ -108,8 +108,8 @@ class PcscReader:
                 if name not in known:
                     self._events.publish(DeviceEvent("reader-added", name))
                 if present != known.get(name, False):
-                    kind = "card-inserted" if present else "card-removed"
-                    self._events.publish(DeviceEvent(kind, name))
+                    self._events.publish(DeviceEvent(
+                        "card-inserted" if present else "card-removed", name))
             known = current
             self._stop.wait(self.poll_interval)
         ctx.drop()
