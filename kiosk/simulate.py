@@ -38,7 +38,7 @@ def _patient(step: Callable[[], T], pause: Callable[[float], None]) -> T:
         except (FlowError, PlatformError):
             if tap == TAPS - 1:
                 raise
-            pause(0.05 * (tap + 1))
+            pause(0.02 * (tap + 1))
     raise AssertionError("unreachable")
 
 
@@ -124,7 +124,7 @@ class Simulator:
                     return None
                 if tap == TAPS - 1:
                     raise
-                pause(0.05 * (tap + 1))
+                pause(0.02 * (tap + 1))
         return None
 
     def _record(self, kind: str, key: str, reference: str, session: int) -> None:
