@@ -20,6 +20,9 @@ EF05, EF06 = b"\xef\x05", b"\xef\x06"
 CARD_NUMBER = (EF05, 0x07)
 ISSUED, EXPIRES = (EF05, 0x05), (EF05, 0x06)
 SSN, NAME, SEX, NATION, BIRTH = (EF06, 0x01), (EF06, 0x02), (EF06, 0x03), (EF06, 0x04), (EF06, 0x06)
+# Cards numbered as in the national card specification keep the same EF06 fields in records
+# 08 (number), 09 (name), 0A (sex), 0B (nation) and 0D (birth date): tried when the first is absent.
+_SPEC_NUMBERS = {SSN: 0x08, NAME: 0x09, SEX: 0x0A, NATION: 0x0B, BIRTH: 0x0D}
 
 SW_OK = 0x9000
 _ABSENT = (0x6A82, 0x6A83, 0x6A88)  # file / record / data not found: an optional field
@@ -137,7 +140,10 @@ def read_social_security_card(transmit: Transmit) -> SocialSecurityCard:
                         (EF06, (SSN, NAME, SEX, NATION, BIRTH))):
         _select_file(transmit, ef)
         for key in numbers:
-            fields[key] = _record(transmit, key[1])
+            value = _record(transmit, key[1])
+            if value is None and key in _SPEC_NUMBERS:
+                value = _record(transmit, _SPEC_NUMBERS[key])
+            fields[key] = value
     for required, what in ((CARD_NUMBER, "card number"), (SSN, "social-security number"),
                            (NAME, "name")):
         if not fields[required]:

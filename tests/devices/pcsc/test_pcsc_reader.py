@@ -49,6 +49,17 @@ def test_optional_fields_come_from_the_id_number(reader: PcscReader, vcard: Vpcd
     assert (doc.sex, doc.nation, doc.birth_date) == ("女", "", date(1955, 6, 21))
 
 
+def test_cards_numbered_as_the_specification(reader: PcscReader, vcard: VpcdCard) -> None:
+    files = default_files()
+    ef06 = files[b"\xef\x06"]
+    files[b"\xef\x06"] = {new: ef06[old] for old, new in
+                          ((0x01, 0x08), (0x02, 0x09), (0x03, 0x0A), (0x04, 0x0B), (0x06, 0x0D))}
+    vcard.card = SocialSecurityCardEmulator(files)
+    vcard.insert()
+    doc = reader.read(timeout=5)
+    assert (doc.name, doc.id_number, doc.nation) == ("王秀英", SSN, "回")
+
+
 def test_card_must_be_removed_before_next_read(reader: PcscReader, vcard: VpcdCard) -> None:
     vcard.insert()
     reader.read(timeout=5)
