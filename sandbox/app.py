@@ -17,7 +17,7 @@ from services.schemas import (API_PREFIX, PROBLEM_IDEMPOTENCY_KEY_MISSING,
                               PROBLEM_UNAUTHORIZED, Booking, BookingRequest, DepartmentList,
                               HallList, Item, ItemList, Level, LifeEventList, SlotList)
 
-from . import ledger, problems, store
+from . import identity, ledger, problems, store
 from . import slots as sl
 from .problems import ProblemError, problem_responses
 
@@ -176,6 +176,7 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None) -> Fa
         status, data = ledger.cancel_booking(conn, reference, key, clock.now())
         return JSONResponse(data, status_code=status)
 
+    identity.add_routes(v1, Conn)  # POST /v1/identity/face-verify (sandbox/identity.py)
     app.include_router(v1)
 
     @app.get("/sandbox/ledger", tags=["sandbox"], dependencies=[Depends(authorise)],

@@ -158,3 +158,34 @@ PROBLEM_SLOT_UNAVAILABLE = "urn:kiosk:problem:slot-unavailable"
 PROBLEM_NOT_BOOKABLE = "urn:kiosk:problem:not-bookable"
 PROBLEM_ALREADY_CANCELLED = "urn:kiosk:problem:already-cancelled"
 PROBLEM_INTERNAL = "urn:kiosk:problem:internal"
+
+
+# --- identity: live face against the record (统一身份认证) -----------------------------------
+
+class FaceVerifyRequest(_Model):
+    """A live face to compare with the platform's reference photo for `id_number`.
+
+    Images are base64 (standard alphabet) JPEG or PNG. `card_photo` is the photo read from the
+    ID card (102×126, decoded); the platform uses it only when it holds no reference photo.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: str = Field(min_length=18, max_length=18, pattern=r"^\d{17}[\dX]$")
+    live_image: str = Field(min_length=1, max_length=4_000_000)
+    card_photo: str | None = Field(default=None, max_length=400_000)
+
+
+class FaceVerifyResult(_Model):
+    """`score` is a similarity in 0..1 (higher = more alike); `match` is score ≥ threshold."""
+
+    match: bool
+    score: float = Field(ge=0, le=1)
+    threshold: float = Field(ge=0, le=1)
+    method: str = Field(description="How the faces were compared, e.g. 'dlib-resnet'")
+    reference: Literal["registered", "card-photo"]
+
+
+PROBLEM_BAD_IMAGE = "urn:kiosk:problem:bad-image"
+PROBLEM_FACE_NOT_FOUND = "urn:kiosk:problem:face-not-found"
+PROBLEM_FACE_REFERENCE_MISSING = "urn:kiosk:problem:face-reference-missing"
