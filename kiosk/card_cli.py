@@ -1,4 +1,4 @@
-"""`kiosk card read`: wait for an ID or social-security card and print it, masked as on screen.
+"""`kiosk card read` / `kiosk card readers`: read a card (masked as on screen), list PC/SC readers.
 
 Exit codes (also with --json):
   0  a card was read
@@ -8,6 +8,7 @@ Exit codes (also with --json):
   5  a card was there but could not be read (pulled out, unreadable, invalid data, not a
      social-security card)
   6  --reveal refused: wrong or unconfigured maintenance PIN
+`kiosk card readers` exits 0 when pcscd lists at least one reader, 4 otherwise.
 """
 
 from __future__ import annotations
@@ -50,6 +51,36 @@ def add_parser(sub: Any) -> None:
                       help="show name, ID number and address in full (needs the PIN)")
     read.add_argument("--pin", help="maintenance PIN for --reveal (asked for when omitted)")
     read.set_defaults(handler=run)
+    readers = csub.add_parser("readers", help="PC/SC readers pcscd knows, with card presence")
+    readers.add_argument("--json", action="store_true")
+    readers.set_defaults(handler=list_readers)
+
+
+def list_readers(args: argparse.Namespace) -> int:
+    from devices.idcard.pcsc import PcscReader
+    rows: list[dict[str, Any]] = []
+    try:
+        if not PcscReader.is_usable():
+            raise DeviceUnusable("pyscard is not installed (pip install pyscard)",
+                                 reason="library-missing")
+        for name in PcscReader().readers():
+            reader = PcscReader(name)
+            reader.open()
+            try:
+                st = reader.status()
+            finally:
+                reader.close()
+            rows.append({"reader": name, "state": st.state.value, "reason": st.reason})
+    except DeviceError as exc:
+        return _fail(args, EXIT_OFFLINE, exc.reason, str(exc))
+    if args.json:
+        print(json.dumps({"ok": bool(rows), "readers": rows}, ensure_ascii=False))
+    else:
+        for row in rows:
+            print(f"{row['reader']:<40} {row['state']}")
+        if not rows:
+            print("no PC/SC reader is connected", file=sys.stderr)
+    return EXIT_OK if rows else EXIT_OFFLINE
 
 
 def mask_middle(value: str, keep_start: int, keep_end: int) -> str:
@@ -92,7 +123,7 @@ def _fail(args: argparse.Namespace, code: int, reason: str, message: str) -> int
     if args.json:
         print(json.dumps({"ok": False, "exit": code, "reason": reason, "message": message},
                          ensure_ascii=False))
-    print(f"kiosk card read: {message}", file=sys.stderr)
+    print(f"kiosk card: {message}", file=sys.stderr)
     return code
 
 

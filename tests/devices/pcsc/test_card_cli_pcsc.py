@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from vpcd_card import READER, SSN, VpcdCard
+from vpcd_card import READER, SSN, VpcdCard, card_present, eventually
 
 from devices import registry
 from devices.idcard.pcsc import PcscReader
@@ -50,3 +50,11 @@ def test_pcscd_down_is_offline(tmp_path: object) -> None:
 def test_registry_builds_pcsc() -> None:
     reader = registry.make_idcard_reader("pcsc", {"reader": READER})
     assert isinstance(reader, PcscReader) and reader.reader == READER
+
+
+def test_readers_listed(vcard: VpcdCard, capsys: pytest.CaptureFixture[str]) -> None:
+    vcard.insert()
+    assert eventually(lambda: card_present(READER))
+    assert main(["card", "readers", "--json"]) == 0
+    rows = {r["reader"]: r["state"] for r in json.loads(capsys.readouterr().out)["readers"]}
+    assert rows[READER] == "online" and len(rows) == 2
