@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -158,3 +160,25 @@ def test_is_an_idcard_reader_and_logs_nothing_personal(
     doc = reader.read(timeout=5)
     text = caplog.text + repr(reader.diagnostics()) + repr(doc)
     assert "张三明" not in text and ID_NUMBER not in text and "沿江大道" not in text
+
+
+def test_busy_while_waiting_and_sam_reset(reader: Ga467Reader, emulator: ReaderEmulator) -> None:
+    waiting = threading.Thread(target=lambda: pytest.raises(NoCard, reader.read, 10))
+    waiting.start()
+    try:
+        assert _eventually(lambda: reader.status().state is DeviceState.BUSY)
+    finally:
+        reader.cancel()
+        waiting.join(5)
+    reader.reset_sam()
+    assert (0x10, 0xFF) in emulator.commands
+    assert reader.status().state is DeviceState.ONLINE
+
+
+def _eventually(check: Callable[[], bool], timeout: float = 5.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if check():
+            return True
+        time.sleep(0.01)
+    return False
