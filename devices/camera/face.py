@@ -36,7 +36,9 @@ def _classifier() -> object:
     with _cascade_lock:
         if _cascade is None:
             import cv2
-            path = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"
+            # cv2.data exists at run time but is missing from OpenCV's type stubs.
+            folder: str = cv2.data.haarcascades  # type: ignore[attr-defined]
+            path = folder + "haarcascade_frontalface_default.xml"
             classifier = cv2.CascadeClassifier(path)
             if classifier.empty():
                 raise DeviceUnusable(f"Haar cascade missing: {path}", reason="library-missing")

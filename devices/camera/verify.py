@@ -115,7 +115,7 @@ class LocalFaceVerifier:
         if not rects:
             # dlib's HOG detector misses some faces the Haar cascade finds (and vice versa):
             # fall back to the cascade's box before giving up.
-            boxes = detect_faces(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+            boxes = detect_faces(as_frame(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)))
             rects = [dlib.rectangle(b.x, b.y, b.x + b.w, b.y + b.h) for b in boxes[:1]]
         if not rects:
             raise FaceNotFound("no face in the image")
