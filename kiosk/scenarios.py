@@ -76,8 +76,7 @@ def booking_script(runner: ScriptRunner, resident: int = 0, letters: str = "SBK"
     for letter in letters:
         tap(_one(item.ids.keyboard, letter))
     yield until(f"results for {letters}",
-                lambda: item.query == letters and any("社" in getattr(w, "text", "")
-                                                      for w in item.ids.results.children))
+                lambda: item.shown_query == letters.lower() and app._busy is None)
     yield settle(0.6)
     runner.screenshot("04-item")
     _measure_targets(runner, item)
@@ -155,3 +154,72 @@ def idle_script(runner: ScriptRunner) -> Script:
     app.session.touch(time.monotonic() - idle - warning - 1)
     yield _on(app, "attract")
     runner.facts["wiped"] = app.session.identity is None and app.session.flow is None
+
+
+def _wait_file(path: Any, what: str) -> Any:
+    return until(what, lambda: path.exists())
+
+
+def offline_script(runner: ScriptRunner) -> Script:
+    """The network is cut just before the resident confirms; the write waits in the outbox,
+    nothing is presented as done; once the network is back the worker delivers it.
+
+    The test on the other side switches the network through marker files in the out folder.
+    """
+    from kivy.core.window import Window
+    from kivy.uix.modalview import ModalView
+    app = runner.app
+    root = app.root
+    out = runner.out_dir
+    yield _on(app, "attract")
+    tap(root.ids.sm.get_screen("attract").ids.start_button)
+    yield _on(app, "home")
+    tap(_one(root, "办事预约"))
+    yield _on(app, "identify")
+    tap(find_buttons(_screen(app, "identify"), "模拟放卡")[0])
+    yield _on(app, "item")
+    item = _screen(app, "item")
+    yield until("initial results", lambda: len(item.ids.results.children) > 0)
+    for letter in "SBK":
+        tap(_one(item.ids.keyboard, letter))
+    yield until("results", lambda: item.shown_query == "sbk" and app._busy is None)
+    tap(find_buttons(item.ids.results, "社")[0])
+    yield _on(app, "slot")
+    slot = _screen(app, "slot")
+    tap(find_buttons(slot.ids.halls, "")[0])
+    yield _quiet(app, "hall loaded")
+    for index in range(1, len(find_buttons(slot.ids.days, ""))):
+        tap(find_buttons(slot.ids.days, "")[index])
+        yield _quiet(app, "slots loaded")
+        if find_buttons(slot.ids.slots, "余"):
+            break
+    tap(find_buttons(slot.ids.slots, "余")[0])
+    yield _on(app, "confirm")
+    confirm = _screen(app, "confirm")
+    if confirm.editing_phone:
+        for digit in "13800138000":
+            tap(_one(confirm.ids.keypad, digit))
+    (out / "cut-network").touch()
+    yield _wait_file(out / "network-cut", "network cut by the test")
+    tap(confirm.ids.confirm_button)
+    yield until("queued message", lambda: app._busy is None and any(
+        isinstance(w, ModalView) and "保存" in getattr(w, "text", "") for w in Window.children))
+    yield until("offline banner", lambda: app.offline)
+    yield settle(0.6)
+    runner.screenshot("09-offline-queued")
+    dialog = next(w for w in Window.children if isinstance(w, ModalView))
+    runner.facts["queued_message"] = dialog.text
+    runner.facts["screen_after_queue"] = app.sm.current
+    dialog.dismiss()
+    (out / "restore-network").touch()
+    yield _wait_file(out / "network-restored", "network restored by the test")
+    app.sync_worker.wake()
+    yield until("delivered", lambda: app.outbox.status().counts.get("sent", 0) >= 1)
+    yield until("online again", lambda: not app.offline)
+    runner.facts["delivered"] = True
+    # The resident taps again: the same idempotency key brings back the one booking.
+    tap(confirm.ids.confirm_button)
+    yield _on(app, "done")
+    done = _screen(app, "done")
+    yield until("reference shown", lambda: bool(done.reference))
+    runner.facts["reference"] = done.reference

@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", required=True)
     parser.add_argument("--out", required=True, help="folder for screenshots and result.json")
-    parser.add_argument("--script", choices=("booking", "idle"), default="booking")
+    parser.add_argument("--script", choices=("booking", "idle", "offline"), default="booking")
     parser.add_argument("--resident", type=int, default=0)
     parser.add_argument("--elderly", action="store_true")
     args = parser.parse_args(argv)
@@ -27,8 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.script == "booking":
         script = functools.partial(scenarios.booking_script, resident=args.resident,
                                    elderly=args.elderly)
-    else:
+    elif args.script == "idle":
         script = scenarios.idle_script
+    else:
+        script = scenarios.offline_script
 
     def start(*_a: object) -> None:
         # Kivy's clock holds callbacks weakly: the app keeps the runner alive.

@@ -21,6 +21,7 @@ class ItemScreen(Screen):
     mode = StringProperty("pinyin")
     heading = StringProperty("")
     greeting = StringProperty("")
+    shown_query = StringProperty("")  # the query whose results are on screen now
 
     def on_kv_post(self, _base: Any) -> None:
         keys = self.ids.keyboard
@@ -72,9 +73,11 @@ class ItemScreen(Screen):
             return
         q = self.query.lower()
         filt = dict(self._filter)
-        app().run_task(lambda: flow.search(q, **filt, limit=30), self._show_items)
+        app().run_task(lambda: flow.search(q, **filt, limit=30),
+                       lambda items: self._show_items(items, q))
 
-    def _show_items(self, items: list[Item]) -> None:
+    def _show_items(self, items: list[Item], query: str = "") -> None:
+        self.shown_query = query
         box = self.ids.results
         box.clear_widgets()
         if not items:
