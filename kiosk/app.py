@@ -46,10 +46,31 @@ class Devices:
     def __init__(self, config: KioskConfig) -> None:
         idc = config.devices.idcard
         self.idcard = make_idcard_reader(idc.backend, idc.backend_options())
+        ss = config.devices.sscard
+        self.sscard = make_idcard_reader(ss.backend, ss.backend_options()) if ss else None
         pr = config.devices.printer
         opts: dict[str, Any] = ({"queue": pr.queue, "server": pr.server} if pr.backend == "cups"
                                 else {"out_dir": pr.out_dir})
         self.printer = make_printer(pr.backend, opts)
+
+    def all(self) -> dict[str, Any]:
+        found = {"idcard": self.idcard, "printer": self.printer, "sscard": self.sscard}
+        return {name: dev for name, dev in found.items() if dev is not None}
+
+    def open_all(self) -> None:
+        """Open every device; one that is unplugged now is shown as down, not fatal."""
+        for name, device in self.all().items():
+            try:
+                device.open()
+            except DeviceError as exc:
+                log.warning("device %s not opened: %s", name, exc.reason)
+
+    def close_all(self) -> None:
+        for name, device in self.all().items():
+            try:
+                device.close()
+            except DeviceError as exc:
+                log.warning("device %s not closed cleanly: %s", name, exc.reason)
 
 
 class KioskApp(App):
@@ -76,8 +97,7 @@ class KioskApp(App):
         self.sync_worker = SyncWorker(self.outbox, PlatformSender(self.client),
                                       on_change=lambda: self._offline_trigger())
         self.writes = WriteQueue(self.outbox, self.sync_worker)
-        self.device_manager = DeviceManager({"idcard": self.devices.idcard,
-                                             "printer": self.devices.printer})
+        self.device_manager = DeviceManager(self.devices.all())
         t = config.timeouts
         self.session = Session(IdleTimeouts(t.idle, t.warning, t.elderly_factor), time.monotonic())
         self.pending_service: str | None = None
@@ -105,6 +125,7 @@ class KioskApp(App):
             if hasattr(screen, "wipe"):
                 self.session.on_wipe(screen.wipe)
         # Health changes arrive on the manager's thread; merge bursts onto the main thread.
+        self.devices.open_all()
         self._devices_trigger = Clock.create_trigger(self._devices_changed, 0)
         self.device_manager.subscribe(lambda _name, _status: self._devices_trigger())
         self.device_manager.start()
@@ -131,6 +152,7 @@ class KioskApp(App):
     def on_stop(self) -> None:
         self.sync_worker.stop()
         self.device_manager.stop()
+        self.devices.close_all()
         self.session.wipe(time.monotonic())
         self.client.close()
 

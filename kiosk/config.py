@@ -65,6 +65,8 @@ class PrinterConfig(_Section):
 
 class DevicesConfig(_Section):
     idcard: IdCardConfig = IdCardConfig()
+    # A second reader for social-security cards (PC/SC), read at the same time as the ID card.
+    sscard: IdCardConfig | None = None
     printer: PrinterConfig = PrinterConfig()
 
 

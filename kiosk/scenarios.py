@@ -223,3 +223,24 @@ def offline_script(runner: ScriptRunner) -> Script:
     done = _screen(app, "done")
     yield until("reference shown", lambda: bool(done.reference))
     runner.facts["reference"] = done.reference
+
+
+def reader_down_script(runner: ScriptRunner) -> Script:
+    """The ID-card reader is unplugged: home disables only booking and says why."""
+    from kivy.core.window import Window
+    from kivy.uix.modalview import ModalView
+    app = runner.app
+    root = app.root
+    yield _on(app, "attract")
+    tap(root.ids.sm.get_screen("attract").ids.start_button)
+    yield _on(app, "home")
+    home = _screen(app, "home")
+    yield until("booking disabled", lambda: bool(home._tiles["booking"].unavailable_reason))
+    yield settle()
+    runner.screenshot("10-reader-down")
+    runner.facts["booking_reason"] = home._tiles["booking"].unavailable_reason
+    tap(home._tiles["booking"])
+    yield until("dialog", lambda: any(isinstance(w, ModalView) for w in Window.children))
+    dialog = next(w for w in Window.children if isinstance(w, ModalView))
+    runner.facts["dialog"] = dialog.text
+    runner.facts["still_home"] = app.sm.current == "home"

@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", required=True)
     parser.add_argument("--out", required=True, help="folder for screenshots and result.json")
-    parser.add_argument("--script", choices=("booking", "idle", "offline"), default="booking")
+    parser.add_argument("--script", choices=("booking", "idle", "offline", "reader_down"), default="booking")
     parser.add_argument("--resident", type=int, default=0)
     parser.add_argument("--elderly", action="store_true")
     args = parser.parse_args(argv)
@@ -29,8 +29,10 @@ def main(argv: list[str] | None = None) -> int:
                                    elderly=args.elderly)
     elif args.script == "idle":
         script = scenarios.idle_script
-    else:
+    elif args.script == "offline":
         script = scenarios.offline_script
+    else:
+        script = scenarios.reader_down_script
 
     def start(*_a: object) -> None:
         # Kivy's clock holds callbacks weakly: the app keeps the runner alive.

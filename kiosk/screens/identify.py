@@ -1,78 +1,107 @@
-"""Identify screen: wait for an ID card on the reader; other ways in are shown as coming."""
+"""Identify screen: ID card and social-security card are read at once; plain words when a
+reader is down, and always a way through with staff."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from devices.base import CardRemoved, DeviceError, NoCard
+from devices.base import (CardRemoved, DeviceError, DeviceOffline, DeviceState, DeviceUnusable,
+                          NoCard)
 from services.privacy import mask_name
 
 from ..widgets import KButton, app
 
 log = logging.getLogger("kiosk.identify")
 
+READER_DOWN = "读卡器暂时无法使用。请使用其他方式，或按“请工作人员协助”。"
+
 
 class IdentifyScreen(Screen):
     status_text = StringProperty("")
     waiting = BooleanProperty(False)
     demo = BooleanProperty(False)
+    sscard_ready = BooleanProperty(False)
 
     def on_pre_enter(self, *_args: Any) -> None:
         kiosk = app()
         reader = kiosk.devices.idcard
         self.demo = bool(kiosk.cfg.ui.demo and hasattr(reader, "present"))
+        self.sscard_ready = kiosk.devices.sscard is not None
+        self._generation = getattr(self, "_generation", 0) + 1
         self._fill_demo_cards(reader)
-        self._wait_for_card()
+        self.status_text = "正在等待读卡…"
+        self.waiting = True
+        for source in self._sources():
+            self._read_in_background(source, self._generation)
 
     def on_leave(self, *_args: Any) -> None:
         self.waiting = False
-        reader = app().devices.idcard
-        if hasattr(reader, "cancel"):
-            reader.cancel()  # wake the blocked read so its thread ends now
+        self._generation += 1  # late results of the readers are dropped
+        for source in self._sources():
+            if hasattr(source, "cancel"):
+                source.cancel()  # wake the blocked read so its thread ends now
 
-    def _wait_for_card(self) -> None:
-        kiosk = app()
-        reader = kiosk.devices.idcard
-        timeout = kiosk.cfg.timeouts.device
-        self.waiting = True
-        self.status_text = "正在等待读卡…"
+    def _sources(self) -> list[Any]:
+        devices = app().devices
+        return [r for r in (devices.idcard, devices.sscard) if r is not None]
 
-        def read() -> Any:
+    def _read_in_background(self, reader: Any, generation: int) -> None:
+        timeout = app().cfg.timeouts.device
+
+        def read() -> None:
+            outcome: Any
             try:
-                return reader.read(timeout=timeout)
+                outcome = reader.read(timeout=timeout)
             except NoCard:
-                return None
+                outcome = None
             except CardRemoved:
-                return "removed"
+                outcome = "removed"
+            except (DeviceOffline, DeviceUnusable) as exc:
+                log.warning("reader %s down: %s", type(reader).__name__, exc.reason)
+                outcome = "down"
+            except DeviceError as exc:
+                log.warning("card read failed: %s", exc.reason)
+                outcome = "failed"
+            Clock.schedule_once(lambda _dt: self._on_read(reader, generation, outcome))
 
-        kiosk.run_task(read, self._on_read, on_error=self._on_error)
+        threading.Thread(target=read, daemon=True, name="identify-read").start()
 
-    def _on_read(self, result: Any) -> None:
-        if self.manager is None or self.manager.current != self.name:
+    def _on_read(self, reader: Any, generation: int, outcome: Any) -> None:
+        if generation != self._generation or self.manager is None \
+                or self.manager.current != self.name:
             return
-        if result is None:
-            self.status_text = "没有检测到证件，请把身份证平放在感应区。"
-            Clock.schedule_once(lambda _dt: self._retry(), 0.5)
+        if outcome is None or outcome in ("removed", "failed"):
+            self.status_text = {
+                None: "没有检测到证件，请把身份证平放在感应区，或插入社保卡。",
+                "removed": "读卡时证件被拿开了，请重新放好，读完再拿走。",
+                "failed": "证件没有读出来，请重新放一次；多次不行请请工作人员协助。",
+            }[outcome]
+            Clock.schedule_once(lambda _dt: self._again(reader, generation), 0.5)
             return
-        if result == "removed":
-            self.status_text = "读卡时证件被拿开了，请重新放好，读完再拿走。"
-            Clock.schedule_once(lambda _dt: self._retry(), 0.5)
+        if outcome == "down":
+            self.status_text = READER_DOWN
+            # Try again later: a reader that comes back (replugged, pcscd restarted) is used.
+            Clock.schedule_once(lambda _dt: self._again(reader, generation), 5)
             return
+        self._generation += 1  # the other readers' results no longer matter
         self.waiting = False
-        app().identified(result)
+        app().identified(outcome)
 
-    def _retry(self) -> None:
-        if self.manager is not None and self.manager.current == self.name:
-            self._wait_for_card()
-
-    def _on_error(self, message: str) -> None:
-        self.waiting = False
-        self.status_text = message
+    def _again(self, reader: Any, generation: int) -> None:
+        if generation == self._generation and self.manager is not None \
+                and self.manager.current == self.name:
+            if reader.status().state in (DeviceState.OFFLINE, DeviceState.ERROR):
+                try:
+                    reader.open()  # replugged since? open again without restarting the app
+                except DeviceError as exc:
+                    log.info("reader still down: %s", exc.reason)
+            self._read_in_background(reader, generation)
 
     def _fill_demo_cards(self, reader: Any) -> None:
         box = self.ids.demo_cards
@@ -89,11 +118,17 @@ class IdentifyScreen(Screen):
         try:
             app().devices.idcard.present(button.payload)
         except DeviceError as exc:
-            log.warning("simulated card not presented: %s", type(exc).__name__)
+            log.warning("simulated card not presented: %s", exc.reason)
 
     def other_way(self, title: str) -> None:
-        app().show_message(f"“{title}”即将开放，请先使用身份证。\n没有带证件可到人工窗口，"
-                           "工作人员会协助您办理。")
+        if title == "社保卡" and self.sscard_ready:
+            app().show_message("请将社保卡芯片朝上插入读卡口，或放在感应区，读完后再取出。")
+            return
+        app().show_message(f"“{title}”即将开放，请先使用身份证或社保卡。")
+
+    def ask_staff(self) -> None:
+        app().show_message("请按服务台的呼叫按钮，或到人工窗口。\n工作人员会核验您的身份并协助办理，"
+                           "不需要刷卡或刷脸。")
 
     def wipe(self) -> None:
         self.status_text = ""

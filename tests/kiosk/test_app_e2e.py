@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_config(path: Path, platform: Any, slips: Path, *, orientation: str = "portrait",
-                 idle: int = 90) -> None:
+                 idle: int = 90, idcard: str = 'backend = "simulated"') -> None:
     path.write_text(f"""
 [platform]
 url = "{platform.url}"
@@ -28,7 +28,7 @@ token = "{platform.token}"
 name = "测试终端"
 
 [devices.idcard]
-backend = "simulated"
+{idcard}
 
 [devices.printer]
 backend = "simulated"
@@ -50,9 +50,9 @@ warning = 20
 
 
 def run_script(tmp_path: Path, platform: Any, script: str, *extra: str,
-               orientation: str = "portrait") -> tuple[dict, Path, str]:
+               orientation: str = "portrait", **config: Any) -> tuple[dict, Path, str]:
     cfg, out, slips = tmp_path / "kiosk.toml", tmp_path / "out", tmp_path / "slips"
-    write_config(cfg, platform, slips, orientation=orientation)
+    write_config(cfg, platform, slips, orientation=orientation, **config)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     # Offscreen EGL through Kivy's bundled SDL; a private KIVY_HOME keeps its log for the
     # privacy scan below.
@@ -146,4 +146,16 @@ def test_idle_warning_counts_down_then_wipes(tmp_path: Path, shared_platform: An
     assert 0 < facts["warning_seconds"] <= 20
     assert facts["extended_still_identified"] is True
     assert facts["wiped"] is True
+    assert_not_blank(result["shots"][0])
+
+
+@pytest.mark.kivy
+def test_unplugged_reader_disables_only_booking_and_says_why(tmp_path: Path,
+                                                             shared_platform: Any) -> None:
+    result, _slips, _logs = run_script(
+        tmp_path, shared_platform, "reader_down",
+        idcard='backend = "ga467"\nport = "/dev/ttyKIOSK-NOT-THERE"')
+    facts = result["facts"]
+    assert "身份证读卡器" in facts["booking_reason"] and "人工窗口" in facts["booking_reason"]
+    assert "现在无法办理" in facts["dialog"] and facts["still_home"] is True
     assert_not_blank(result["shots"][0])
