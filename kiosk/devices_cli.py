@@ -57,8 +57,7 @@ def _probe(args: argparse.Namespace) -> int:
     devices = {}
     idc, pr = cfg.devices.idcard, cfg.devices.printer
     factories = {
-        "idcard": (idc.backend, lambda: make_idcard_reader(
-            idc.backend, {"residents_file": idc.residents} if idc.residents else {})),
+        "idcard": (idc.backend, lambda: make_idcard_reader(idc.backend, idc.backend_options())),
         "printer": (pr.backend, lambda: make_printer(
             pr.backend, {"queue": pr.queue, "server": pr.server} if pr.backend == "cups"
             else {"out_dir": pr.out_dir})),
@@ -69,7 +68,17 @@ def _probe(args: argparse.Namespace) -> int:
         except DeviceUnusable as exc:
             rows.append({"name": name, "backend": backend, "state": "unusable",
                          "reason": exc.reason, "detail": str(exc), "capabilities": []})
+            continue
+        try:
+            devices[name].open()
+        except DeviceError:
+            pass  # a device that cannot open reports why through status() below
     rows += [r.as_dict() for r in DeviceManager(devices).report()]
+    for device in devices.values():
+        try:
+            device.close()
+        except DeviceError:
+            pass  # closing a device that never opened is not news to a technician
     ok = all(r["state"] in ("online", "busy") or (r["name"] == "idcard" and r["state"] == "no-media")
              for r in rows)
     if args.json:
