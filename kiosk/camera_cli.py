@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -108,4 +109,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"face check: {face['reason']} — {face['message']}")
     else:
         print(f"kiosk camera snap: {report['reason']}: {report['message']}", file=sys.stderr)
+    if report.get("reason") == "no-frames":
+        # A driver stuck inside read() cannot be unwound, and interpreter shutdown could abort
+        # around it: leave at once with the documented code.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     return code

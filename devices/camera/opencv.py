@@ -6,8 +6,6 @@ import logging
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +36,8 @@ def _is_url(source: int | str) -> bool:
 
 
 class OpenCVCamera:
-    """A camera through OpenCV. Reads run on one worker thread so that a stalled driver or
-    stream gives DeviceTimeout instead of freezing the caller (the screen)."""
+    """A camera through OpenCV. Each read runs on a daemon thread so that a stalled driver or
+    stream gives DeviceTimeout instead of freezing the caller (the screen) or process exit."""
 
     capabilities: frozenset[str] = frozenset({"frames", "face", "qr", "document"})
 
@@ -52,7 +50,8 @@ class OpenCVCamera:
         self._cap: Any = None
         self._lock = threading.Lock()      # guards _cap and _status
         self._reading = threading.Lock()   # one read at a time; a second one is CameraBusy
-        self._pool: ThreadPoolExecutor | None = None
+        self._stuck: threading.Thread | None = None  # a read that never came back
+        self._in_read = False  # a read thread is inside cap.read(); guarded by _lock
         self._status = DeviceStatus(DeviceState.OFFLINE, "closed", "not opened yet")
         self._frames = 0
 
@@ -92,7 +91,7 @@ class OpenCVCamera:
             cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
         with self._lock:
             self._cap = cap
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="camera-read")
+            self._stuck = None
             self._status = DeviceStatus(DeviceState.ONLINE)
 
     def _open_capture(self, cv2: Any) -> Any:
@@ -129,14 +128,16 @@ class OpenCVCamera:
     def close(self) -> None:
         with self._lock:
             cap, self._cap = self._cap, None
-            pool, self._pool = self._pool, None
+            reading = self._in_read
             self._status = DeviceStatus(DeviceState.OFFLINE, "closed")
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
-        if cap is not None:
+        if cap is None:
+            return
+        # Releasing a capture while a thread is inside its read() can crash the driver: that
+        # thread releases it itself when (if ever) its read returns.
+        if not reading:
             cap.release()
-            with _held_lock:
-                _held.discard(self._key)
+        with _held_lock:
+            _held.discard(self._key)
 
     def status(self) -> DeviceStatus:
         with self._lock:
@@ -156,22 +157,16 @@ class OpenCVCamera:
 
     def _read(self, timeout: float) -> Frame:
         with self._lock:
-            cap, pool = self._cap, self._pool
-        if cap is None or pool is None:
+            cap, stuck = self._cap, self._stuck
+        if cap is None:
             raise DeviceOffline("camera is not open", reason="closed")
+        if stuck is not None and stuck.is_alive():
+            raise DeviceTimeout("the camera is still stuck in an earlier read: reopen it",
+                                reason="no-frames")
         deadline = time.monotonic() + max(timeout, 0.0)
         self._set(DeviceState.BUSY, "reading")
         while True:
-            left = deadline - time.monotonic()
-            future = pool.submit(cap.read)
-            try:
-                ok, frame = future.result(timeout=max(left, 0.001))
-            except FutureTimeout:
-                # The driver is stuck inside read(): the worker stays blocked, so the
-                # camera must be reopened before it can be used again.
-                self._set(DeviceState.ERROR, "stalled", "no frame within the timeout")
-                raise DeviceTimeout(f"no frame within {timeout:.1f} s",
-                                    reason="no-frames") from None
+            ok, frame = self._grab(cap, max(deadline - time.monotonic(), 0.001), timeout)
             if ok and frame is not None and frame.size:
                 self._frames += 1
                 self._set(DeviceState.ONLINE)
@@ -183,6 +178,33 @@ class OpenCVCamera:
                 self._set(DeviceState.ERROR, "no-frames", "the camera delivers no frames")
                 raise DeviceTimeout(f"no frame within {timeout:.1f} s", reason="no-frames")
             time.sleep(0.02)  # a live camera warming up: ask again shortly
+
+    def _grab(self, cap: Any, wait: float, timeout: float) -> tuple[bool, Any]:
+        result: list[tuple[bool, Any]] = []
+
+        def work() -> None:
+            import cv2
+            try:
+                result.append(cap.read())
+            except cv2.error:
+                result.append((False, None))
+            with self._lock:
+                self._in_read = False
+                closed_meanwhile = self._cap is not cap
+            if closed_meanwhile:
+                cap.release()  # close() left the release to this thread
+
+        worker = threading.Thread(target=work, name="camera-read", daemon=True)
+        with self._lock:
+            self._in_read = True
+        worker.start()
+        worker.join(wait)
+        if worker.is_alive():
+            with self._lock:
+                self._stuck = worker
+            self._set(DeviceState.ERROR, "stalled", "no frame within the timeout")
+            raise DeviceTimeout(f"no frame within {timeout:.1f} s", reason="no-frames")
+        return result[0] if result else (False, None)
 
     def diagnostics(self) -> dict[str, Any]:
         import cv2

@@ -91,3 +91,48 @@ def test_sources_parse_from_config_strings() -> None:
     assert parse_source("rtsp://cam/1") == "rtsp://cam/1"
     with pytest.raises(DeviceOffline):
         parse_source("  ")
+
+
+def test_a_stream_that_stalls_gives_a_timeout_not_a_hang() -> None:
+    """A real MJPEG-over-HTTP stream on localhost that sends 20 frames, then nothing."""
+    import threading
+
+    import cv2
+    jpeg = cv2.imencode(".jpg", media.face_frame())[1].tobytes()
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    stop = threading.Event()
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(4096)
+            conn.sendall(b"HTTP/1.0 200 OK\r\n"
+                         b"Content-Type: multipart/x-mixed-replace; boundary=frame\r\n\r\n")
+            for _ in range(20):
+                conn.sendall(b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n"
+                             % len(jpeg) + jpeg + b"\r\n")
+            stop.wait(20)
+
+    feeder = threading.Thread(target=serve, daemon=True)
+    feeder.start()
+    cam = OpenCVCamera(f"http://127.0.0.1:{server.getsockname()[1]}/live.mjpg", open_timeout=5)
+    try:
+        cam.open()
+        frames = 0
+        with pytest.raises(DeviceTimeout) as err:
+            while frames < 100:
+                cam.read(timeout=1.0)
+                frames += 1
+        assert err.value.reason == "no-frames" and 0 < frames <= 20
+        assert (cam.status().state, cam.status().reason) == (DeviceState.ERROR, "stalled")
+        with pytest.raises(DeviceTimeout):  # still stuck: refused at once, no second thread
+            cam.read(timeout=1.0)
+    finally:
+        cam.close()
+        stop.set()  # the stream ends: the stuck read returns and releases the capture
+        feeder.join(10)
+        if cam._stuck is not None:
+            cam._stuck.join(10)
+        server.close()
