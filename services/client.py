@@ -61,6 +61,30 @@ class PlatformClient:
                 raise _unavailable(exc) from None
         return _parse(response, model, "GET", path)
 
+    def get_conditional(self, path: str, params: Mapping[str, Any] | None,
+                        etag: str | None) -> tuple[int, str | None, Any]:
+        """GET with If-None-Match: (304, etag, None) when unchanged, else (200, etag, json).
+
+        For read caches: the caller validates the JSON against its model when it uses it.
+        """
+        headers = dict(self._headers)
+        if etag:
+            headers["If-None-Match"] = etag
+        try:
+            response = self._session.get(self.base_url + path, params=_query(params),
+                                         headers=headers, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise _unavailable(exc) from None
+        if response.status_code == 304:
+            return 304, response.headers.get("ETag") or etag, None
+        if 200 <= response.status_code < 300:
+            try:
+                return response.status_code, response.headers.get("ETag"), response.json()
+            except ValueError:
+                raise BadResponse(status=response.status_code,
+                                  detail=f"GET {path}: not JSON") from None
+        raise _error(response)
+
     def post(self, path: str, json_body: BaseModel | Mapping[str, Any] | None,
              model: type[M], idempotency_key: str) -> M:
         """POST a write once; the caller keeps `idempotency_key` to retry it safely later."""
