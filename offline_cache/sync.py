@@ -70,7 +70,8 @@ class SyncWorker:
     def __init__(self, outbox: Outbox, sender: Sender, *, backoff: Backoff | None = None,
                  batch: int = 20, idle_poll_s: float = 30.0,
                  on_change: Callable[[], None] | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None,
+                 retention_s: float | None = None, purge_every_s: float = 3600.0) -> None:
         self.outbox = outbox
         self._sender = sender
         self._backoff = backoff or Backoff()
@@ -82,6 +83,9 @@ class SyncWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.online: bool | None = None  # None until the first attempt says
+        self._retention_s = retention_s
+        self._purge_every_s = purge_every_s
+        self._next_purge = 0.0
 
     # -- one attempt -----------------------------------------------------------------------
     def attempt(self, item: OutboxItem) -> SendResult:
@@ -166,9 +170,20 @@ class SyncWorker:
             self._thread.join(timeout_s)
             self._thread = None
 
+    def purge_if_due(self) -> int:
+        """Delete delivered items past the retention window, at most once per period."""
+        now = self.outbox_clock()
+        if now < self._next_purge:
+            return 0
+        self._next_purge = now + self._purge_every_s
+        if self._retention_s is None:
+            return self.outbox.purge()
+        return self.outbox.purge(retention_s=self._retention_s)
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
+                self.purge_if_due()
                 attempted = self.run_once()
             except Exception:  # noqa: BLE001 - e.g. disk full: log, wait, try again
                 log.exception("outbox sync round failed")

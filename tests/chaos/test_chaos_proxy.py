@@ -8,6 +8,7 @@ from pathlib import Path
 from chaos_helpers import accepted_writes, assert_exactly_once, ledger, run_kiosk
 from fault_proxy import FaultPlan, fault_proxy
 
+from devices.idcard.simulated import load_residents
 from sandbox.testing import run_sandbox
 
 SESSIONS = 330
@@ -37,5 +38,11 @@ def test_writes_through_faults_take_effect_exactly_once(tmp_path: Path) -> None:
     assert plan.counts["error"] > 0 and plan.counts["delay"] > 0
     assert len(acked) >= 300
     assert_exactly_once(acked, writes)
+    # No personal data in what the terminal logged, nor in the outbox file at rest.
+    logs = sim.stdout + sim.stderr + sync.stdout + sync.stderr
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("kiosk.db*"))
+    for person in load_residents():
+        assert person.id_number not in logs and person.name not in logs
+        assert person.id_number.encode() not in raw
     status = json.loads(run_kiosk("outbox", "status", "--db", str(db), "--json").stdout)
     assert status["counts"]["pending"] == 0 and status["counts"]["in_flight"] == 0

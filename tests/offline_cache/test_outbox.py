@@ -210,3 +210,13 @@ def test_worker_thread_wakes_at_once_and_stops(tmp_path: Path) -> None:
     finally:
         worker.stop()
     store.close()
+
+
+def test_worker_purges_delivered_items_after_retention(outbox: Outbox, clock: FakeClock) -> None:
+    outbox.enqueue("k", payload(), resident="r")
+    worker = SyncWorker(outbox, ScriptedSender(), retention_s=60, purge_every_s=10)
+    worker.run_once()
+    assert worker.purge_if_due() == 0
+    clock.now += 61
+    assert worker.purge_if_due() == 1
+    assert outbox.status().counts["sent"] == 0
