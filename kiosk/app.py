@@ -181,8 +181,13 @@ class KioskApp(App):
                 identity=self.session.identity, catalogue=self.catalogue,  # type: ignore[arg-type]
                 bookings=self.bookings, printer=self.devices.printer,
                 render_slip=self._render_slip, clock=lambda: datetime.now(CHINA_TZ),
-                print_timeout=self.cfg.devices.printer.timeout, writes=self.writes)
+                print_timeout=self.cfg.devices.printer.timeout, writes=self.writes,
+                printer_ready=self._printer_ready)
             self.go("item")
+
+    def _printer_ready(self) -> bool:
+        status = self.device_manager.snapshot().get("printer")
+        return status is None or status.usable  # unknown yet: try, and report what happens
 
     def identified(self, identity: Any) -> None:
         self.session.start(identity, time.monotonic())

@@ -30,7 +30,7 @@ def fingerprint(operation: str, body: dict[str, Any] | None) -> str:
     return hashlib.sha256(f"{operation}\n{canonical}".encode()).hexdigest()
 
 
-def _write(conn: sqlite3.Connection, kind: str, key: str, fp: str,
+def write(conn: sqlite3.Connection, kind: str, key: str, fp: str,
            action: Callable[[], Outcome], now: datetime) -> Outcome:
     """Replay the stored outcome of `key`, or run `action` and store its outcome, atomically.
 
@@ -117,7 +117,7 @@ def create_booking(conn: sqlite3.Connection, cat: Catalogue, req: BookingRequest
                       now.isoformat()))
         return 201, body
 
-    return _write(conn, "booking.create", key, fp, book, now)
+    return write(conn, "booking.create", key, fp, book, now)
 
 
 def _load(conn: sqlite3.Connection, reference: str) -> dict[str, Any]:
@@ -147,7 +147,7 @@ def cancel_booking(conn: sqlite3.Connection, reference: str, key: str,
                      (body["slot_id"],))
         return 200, body
 
-    return _write(conn, "booking.cancel", key, fp, cancel, now)
+    return write(conn, "booking.cancel", key, fp, cancel, now)
 
 
 def ledger_writes(conn: sqlite3.Connection) -> list[dict[str, Any]]:

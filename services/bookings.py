@@ -6,7 +6,7 @@ from datetime import date
 from urllib.parse import quote
 
 from .client import PlatformClient
-from .schemas import API_PREFIX, Booking, BookingRequest, Slot, SlotList
+from .schemas import API_PREFIX, Booking, BookingRequest, Slot, SlotList, SmsReceipt, SmsRequest
 
 
 class BookingService:
@@ -32,3 +32,8 @@ class BookingService:
     def cancel(self, reference: str, idempotency_key: str) -> Booking:
         return self._client.post(f"{API_PREFIX}/bookings/{quote(reference, safe='')}/cancel",
                                  None, Booking, idempotency_key)
+
+    def send_sms(self, reference: str, phone: str, idempotency_key: str) -> SmsReceipt:
+        """Send the booking's details to the resident's phone (the slip could not print)."""
+        return self._client.post(f"{API_PREFIX}/bookings/{quote(reference, safe='')}/sms",
+                                 SmsRequest(phone=phone), SmsReceipt, idempotency_key)

@@ -189,3 +189,20 @@ class FaceVerifyResult(_Model):
 PROBLEM_BAD_IMAGE = "urn:kiosk:problem:bad-image"
 PROBLEM_FACE_NOT_FOUND = "urn:kiosk:problem:face-not-found"
 PROBLEM_FACE_REFERENCE_MISSING = "urn:kiosk:problem:face-reference-missing"
+
+
+class SmsRequest(_Model):
+    """Send a booking's details to the resident's phone (when the slip cannot be printed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str = Field(pattern=r"^1\d{10}$")
+
+
+class SmsReceipt(_Model):
+    """What the platform sent; the phone comes back masked only."""
+
+    reference: str
+    phone_masked: str
+    text: str
+    sent_at: datetime

@@ -7,6 +7,7 @@ import re
 import threading
 import uuid
 from dataclasses import dataclass, field
+from typing import Callable
 from datetime import date, timedelta
 
 from devices.base import DeviceError
@@ -16,7 +17,7 @@ from services.errors import BadResponse, Conflict, PlatformError, PlatformUnavai
 from services.privacy import mask_id_number, mask_name, mask_phone
 from services.schemas import Booking, BookingRequest, Hall, Item, ResidentIn, Slot
 
-from .outbox_port import KIND_BOOKING, WriteQueue
+from .outbox_port import KIND_BOOKING, KIND_BOOKING_SMS, WriteQueue
 from .ports import Bookings, Catalogue, Clock, KeyFactory, PdfPrinter, SlipRenderer
 
 BOOKING_DAYS = 14
@@ -59,6 +60,7 @@ class BookingState:
     phone: str = ""
     booking: Booking | None = None
     print_outcome: PrintOutcome | None = None
+    sms_outcome: PrintOutcome | None = None
 
 
 class BookingFlow:
@@ -67,7 +69,8 @@ class BookingFlow:
     def __init__(self, *, identity: IdentityDocument, catalogue: Catalogue, bookings: Bookings,
                  printer: PdfPrinter, render_slip: SlipRenderer, clock: Clock,
                  new_key: KeyFactory = lambda: str(uuid.uuid4()),
-                 print_timeout: float = 60.0, writes: WriteQueue | None = None) -> None:
+                 print_timeout: float = 60.0, writes: WriteQueue | None = None,
+                 printer_ready: Callable[[], bool] = lambda: True) -> None:
         self._identity: IdentityDocument | None = identity
         self._catalogue = catalogue
         self._bookings = bookings
@@ -81,6 +84,9 @@ class BookingFlow:
         self._writes = writes
         self._idempotency_key: str | None = None
         self._print_lock = threading.Lock()
+        # When the printer cannot print, the slip goes to the resident's phone instead.
+        self._printer_ready = printer_ready
+        self._sms_key: str | None = None
         self.step = Step.CHOOSE_ITEM
         self.state = BookingState(phone=identity.phone or "")
 
@@ -185,8 +191,41 @@ class BookingFlow:
             raise FlowError(exc.message) from exc
         st.booking = booking
         self.step = Step.DONE
-        self.print_slip()
+        if self.slip_by_phone:
+            self.send_to_phone()
+        else:
+            self.print_slip()
         return booking
+
+    @property
+    def slip_by_phone(self) -> bool:
+        """True when the printer is down: the confirm screen says the slip goes by SMS."""
+        return not self._printer_ready()
+
+    def send_to_phone(self) -> PrintOutcome:
+        """Send the booking to the resident's phone; a second tap sends once (same key)."""
+        self._require(Step.DONE)
+        booking, phone = self.state.booking, self.state.phone
+        assert booking is not None and self._identity is not None
+        self._sms_key = self._sms_key or self._new_key()
+        payload = {"reference": booking.reference, "phone": phone}
+        try:
+            if self._writes is None:
+                self._bookings.send_sms(booking.reference, phone, self._sms_key)
+                sent = True
+            else:
+                sub = self._writes.submit(KIND_BOOKING_SMS, payload, idempotency_key=self._sms_key,
+                                          resident=self._identity.id_number)
+                if isinstance(sub.result, Refused):
+                    raise Rejected(sub.result.message or "短信发送失败。")
+                sent = isinstance(sub.result, Delivered)
+        except PlatformError as exc:
+            outcome = PrintOutcome(False, f"短信未能发送：{exc.message}请记下预约号。")
+        else:
+            outcome = PrintOutcome(True, f"预约信息已发送到手机 {self.phone_masked}。" if sent else
+                                   "网络恢复后会把预约信息发送到您的手机，请记下预约号。")
+        self.state.sms_outcome = outcome
+        return outcome
 
     def _book(self, request: BookingRequest, key: str) -> Booking:
         if self._writes is None:

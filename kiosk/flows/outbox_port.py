@@ -18,6 +18,7 @@ from services.schemas import PROBLEM_ALREADY_CANCELLED, PROBLEM_SLOT_FULL, Booki
 
 KIND_BOOKING = "booking.create"
 KIND_BOOKING_CANCEL = "booking.cancel"
+KIND_BOOKING_SMS = "booking.sms"
 #: 409s that will not change by waiting: the write is refused for good.
 FINAL_CONFLICTS = frozenset({PROBLEM_SLOT_FULL, PROBLEM_ALREADY_CANCELLED})
 #: How long to wait before resending after a 429 or a 401 (token being rotated).
@@ -29,6 +30,13 @@ Handler = Callable[[dict[str, Any], str], dict[str, Any]]
 def _book(bookings: BookingService) -> Handler:
     def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
         return bookings.book(BookingRequest.model_validate(payload), key).model_dump(mode="json")
+    return send
+
+
+def _sms(bookings: BookingService) -> Handler:
+    def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
+        return bookings.send_sms(str(payload["reference"]), str(payload["phone"]),
+                                 key).model_dump(mode="json")
     return send
 
 
@@ -50,6 +58,7 @@ class PlatformSender:
         self.handlers: dict[str, Handler] = {
             KIND_BOOKING: _book(bookings),
             KIND_BOOKING_CANCEL: _cancel(bookings),
+            KIND_BOOKING_SMS: _sms(bookings),
         }
 
     def __call__(self, kind: str, payload: dict[str, Any], idempotency_key: str) -> SendResult:
@@ -125,5 +134,5 @@ def open_outbox(db_path: str | Path, key: str | None = None,
     return Outbox(Store(db_path), PayloadCipher(key))
 
 
-__all__ = ["KIND_BOOKING", "KIND_BOOKING_CANCEL", "OutboxError", "PlatformSender", "Submitted",
+__all__ = ["KIND_BOOKING", "KIND_BOOKING_CANCEL", "KIND_BOOKING_SMS", "OutboxError", "PlatformSender", "Submitted",
            "WriteQueue", "open_outbox"]

@@ -17,6 +17,7 @@ class ConfirmScreen(Screen):
     summary = StringProperty("")
     phone_text = StringProperty("")
     editing_phone = StringProperty("")  # "1" while the keypad is shown
+    confirm_text = StringProperty("确认预约并打印凭证")
 
     def on_kv_post(self, _base: Any) -> None:
         pad = self.ids.keypad
@@ -41,6 +42,8 @@ class ConfirmScreen(Screen):
             f"{slot.start:%H:%M}-{slot.end:%H:%M}",
         ))
         self.editing_phone = "" if st.phone else "1"
+        self.confirm_text = ("确认预约（打印机暂停，凭证发到手机）" if flow.slip_by_phone
+                             else "确认预约并打印凭证")
         self._show_phone()
 
     def _show_phone(self) -> None:

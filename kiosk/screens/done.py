@@ -37,9 +37,16 @@ class DoneScreen(Screen):
             auto.cancel()
 
     def _show_outcome(self) -> None:
-        outcome = app().session.flow.state.print_outcome
-        self.printed = bool(outcome and outcome.printed)
-        self.print_message = outcome.message if outcome else ""
+        state = app().session.flow.state
+        printed, sms = state.print_outcome, state.sms_outcome
+        # Done when either the slip printed or the phone got it; else offer both ways again.
+        self.printed = bool((printed and printed.printed) or (sms and sms.printed))
+        self.print_message = "\n".join(o.message for o in (printed, sms) if o)
+
+    def send_to_phone(self) -> None:
+        flow = app().session.flow
+        app().run_task(flow.send_to_phone, lambda _o: self._show_outcome(),
+                       busy_text="正在发送到手机…")
 
     def reprint(self) -> None:
         flow = app().session.flow

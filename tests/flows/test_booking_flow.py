@@ -36,10 +36,10 @@ class Ports:
         self.printer = SimulatedPrinter(str(out_dir))
         self.font = find_cjk_font()
 
-    def flow(self, identity: Any, bookings: Any = None) -> BookingFlow:
+    def flow(self, identity: Any, bookings: Any = None, **extra: Any) -> BookingFlow:
         return BookingFlow(
             identity=identity, catalogue=self.catalogue, bookings=bookings or self.bookings,
-            printer=self.printer, clock=lambda: datetime.now(CN),
+            printer=self.printer, clock=lambda: datetime.now(CN), **extra,
             render_slip=lambda b: render_booking_slip(b, font_path=self.font,
                                                       terminal_name="测试终端",
                                                       printed_at=datetime.now(CN)))
@@ -234,3 +234,41 @@ def test_double_tap_on_reprint_prints_once(ports: Any) -> None:
     first.join(10)
     assert len(ports.printer.jobs) == 1
     assert flow.state.print_outcome is not None and flow.state.print_outcome.printed
+
+
+def sandbox_sms(platform: Any) -> list[dict[str, Any]]:
+    import requests
+    r = requests.get(platform.url + "/sandbox/sms", timeout=10,
+                     headers={"Authorization": f"Bearer {platform.token}"})
+    r.raise_for_status()
+    return list(r.json()["messages"])
+
+
+def test_printer_down_sends_the_booking_to_the_phone_once(ports: Any,
+                                                          fresh_platform: Any) -> None:
+    flow = ports.flow(resident(0), printer_ready=lambda: False)
+    to_slot_step(flow)
+    flow.choose_slot(first_free(flow))
+    flow.set_phone("13800138000")
+    assert flow.slip_by_phone
+    booking = flow.confirm()
+    assert ports.printer.jobs == [], "nothing is sent to a printer that cannot print"
+    sms = flow.state.sms_outcome
+    assert sms is not None and sms.printed and "138****8000" in sms.message
+    assert flow.send_to_phone().printed  # a second tap sends nothing new
+    messages = sandbox_sms(fresh_platform)
+    assert len(messages) == 1
+    assert booking.reference in messages[0]["text"] and booking.hall_name in messages[0]["text"]
+    assert messages[0]["phone_masked"] == "138****8000"
+
+
+def test_paper_out_then_send_to_phone(ports: Any, fresh_platform: Any) -> None:
+    flow = ports.flow(resident(1))
+    to_slot_step(flow)
+    flow.choose_slot(first_free(flow))
+    flow.set_phone("13900139000")
+    ports.printer.fail_next(PaperOut("no paper"))
+    flow.confirm()
+    assert not flow.state.print_outcome.printed  # type: ignore[union-attr]
+    assert flow.send_to_phone().printed
+    assert len(sandbox_sms(fresh_platform)) == 1
