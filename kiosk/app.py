@@ -18,7 +18,7 @@ from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from devices.base import DeviceError, DeviceState
 from devices.manager import DeviceManager
-from devices.registry import make_idcard_reader, make_printer
+from devices.registry import make_camera, make_idcard_reader, make_printer
 from services.bookings import BookingService
 from services.catalogue import CatalogueService
 from services.client import PlatformClient
@@ -48,13 +48,16 @@ class Devices:
         self.idcard = make_idcard_reader(idc.backend, idc.backend_options())
         ss = config.devices.sscard
         self.sscard = make_idcard_reader(ss.backend, ss.backend_options()) if ss else None
+        cam = config.devices.camera
+        self.camera = make_camera(cam.backend, cam.backend_options()) if cam else None
         pr = config.devices.printer
         opts: dict[str, Any] = ({"queue": pr.queue, "server": pr.server} if pr.backend == "cups"
                                 else {"out_dir": pr.out_dir})
         self.printer = make_printer(pr.backend, opts)
 
     def all(self) -> dict[str, Any]:
-        found = {"idcard": self.idcard, "printer": self.printer, "sscard": self.sscard}
+        found = {"idcard": self.idcard, "printer": self.printer, "sscard": self.sscard,
+                 "camera": self.camera}
         return {name: dev for name, dev in found.items() if dev is not None}
 
     def open_all(self) -> None:

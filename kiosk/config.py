@@ -63,10 +63,24 @@ class PrinterConfig(_Section):
     timeout: float = Field(default=60.0, gt=0, description="Seconds to wait for a job")
 
 
+class CameraConfig(_Section):
+    backend: Literal["opencv", "simulated"] = "opencv"
+    source: int | str = Field(default=0, description="opencv: device index, file or URL")
+    image_files: list[str] = Field(default_factory=list,
+                                   description="simulated: pictures to loop over")
+
+    def backend_options(self) -> dict[str, Any]:
+        if self.backend == "opencv":
+            return {"source": self.source}
+        return {"image_files": self.image_files}
+
+
 class DevicesConfig(_Section):
     idcard: IdCardConfig = IdCardConfig()
     # A second reader for social-security cards (PC/SC), read at the same time as the ID card.
     sscard: IdCardConfig | None = None
+    # The camera (face check, app QR codes, documents); optional until those screens exist.
+    camera: CameraConfig | None = None
     printer: PrinterConfig = PrinterConfig()
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from devices.base import (DeviceError, DeviceOffline, DeviceTimeout, DeviceUnusable, PaperOut,
                           PrintFailed)
 from devices.manager import DeviceManager
-from devices.registry import make_idcard_reader, make_printer
+from devices.registry import make_camera, make_idcard_reader, make_printer
 
 EXIT_OK, EXIT_UNUSABLE, EXIT_USAGE, EXIT_TIMEOUT, EXIT_OFFLINE, EXIT_FAILED = 0, 1, 2, 3, 4, 5
 
@@ -62,6 +62,13 @@ def _probe(args: argparse.Namespace) -> int:
             pr.backend, {"queue": pr.queue, "server": pr.server} if pr.backend == "cups"
             else {"out_dir": pr.out_dir})),
     }
+    ss, cam = cfg.devices.sscard, cfg.devices.camera
+    if ss is not None:
+        factories["sscard"] = (ss.backend, lambda: make_idcard_reader(ss.backend,
+                                                                      ss.backend_options()))
+    if cam is not None:
+        factories["camera"] = (cam.backend, lambda: make_camera(cam.backend,
+                                                                cam.backend_options()))
     for name, (backend, factory) in factories.items():
         try:
             devices[name] = factory()
@@ -79,8 +86,9 @@ def _probe(args: argparse.Namespace) -> int:
             device.close()
         except DeviceError:
             pass  # closing a device that never opened is not news to a technician
-    ok = all(r["state"] in ("online", "busy") or (r["name"] == "idcard" and r["state"] == "no-media")
-             for r in rows)
+    # A card reader without a card on it (no-media) is healthy: it is waiting for one.
+    ok = all(r["state"] in ("online", "busy")
+             or (r["name"] in ("idcard", "sscard") and r["state"] == "no-media") for r in rows)
     if args.json:
         print(json.dumps({"ok": ok, "devices": rows}, ensure_ascii=False, indent=2))
     else:

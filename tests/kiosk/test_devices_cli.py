@@ -26,13 +26,15 @@ def config(tmp_path: Path, printer: str) -> Path:
 
 
 def test_probe_simulated_devices_json(tmp_path: Path) -> None:
-    cfg = config(tmp_path, f'[devices.printer]\nbackend = "simulated"\nout_dir = "{tmp_path}"\n')
+    cfg = config(tmp_path, f'[devices.printer]\nbackend = "simulated"\nout_dir = "{tmp_path}"\n'
+                 '[devices.camera]\nbackend = "simulated"\n')
     proc = kiosk("devices", "probe", "--config", str(cfg), "--json")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     states = {d["name"]: d for d in report["devices"]}
     assert states["printer"]["state"] == "online"
     assert states["idcard"]["backend"] == "SimulatedIdCardReader"
+    assert states["camera"]["backend"] == "SimulatedCamera"
     assert report["ok"] is True
 
 
