@@ -28,7 +28,8 @@ def demo_config(url: str, slips_dir: Path, *, orientation: str = "portrait",
     return {
         "platform": {"url": url, "token": DEMO_TOKEN},
         "terminal": {"name": "演示终端（沙箱平台）", "id": "DEMO-1"},
-        "devices": {"idcard": {"backend": "simulated"}, "printer": printer},
+        "devices": {"idcard": {"backend": "simulated"}, "printer": printer,
+                    "camera": {"backend": "simulated"}},
         "outbox": {"db": str(outbox_db or slips_dir / "outbox.db")},
         "ui": {"orientation": orientation, "fullscreen": False, "scale": scale, "demo": True},
     }

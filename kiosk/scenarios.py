@@ -244,3 +244,21 @@ def reader_down_script(runner: ScriptRunner) -> Script:
     dialog = next(w for w in Window.children if isinstance(w, ModalView))
     runner.facts["dialog"] = dialog.text
     runner.facts["still_home"] = app.sm.current == "home"
+
+
+def app_qr_script(runner: ScriptRunner) -> Script:
+    """Identify with the mobile app's QR code shown to the (simulated) camera."""
+    app = runner.app
+    root = app.root
+    yield _on(app, "attract")
+    tap(root.ids.sm.get_screen("attract").ids.start_button)
+    yield _on(app, "home")
+    tap(_one(root, "办事预约"))
+    yield _on(app, "identify")
+    identify = _screen(app, "identify")
+    yield settle()
+    runner.screenshot("11-identify-with-camera")
+    tap(find_buttons(identify, "模拟手机扫码")[0])
+    yield _on(app, "item")
+    runner.facts["kind"] = app.session.identity.kind
+    runner.facts["greeting"] = _screen(app, "item").greeting

@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", required=True)
     parser.add_argument("--out", required=True, help="folder for screenshots and result.json")
-    parser.add_argument("--script", choices=("booking", "idle", "offline", "reader_down"), default="booking")
+    parser.add_argument("--script", choices=("booking", "idle", "offline", "reader_down", "app_qr"), default="booking")
     parser.add_argument("--resident", type=int, default=0)
     parser.add_argument("--elderly", action="store_true")
     args = parser.parse_args(argv)
@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         script = scenarios.idle_script
     elif args.script == "offline":
         script = scenarios.offline_script
+    elif args.script == "app_qr":
+        script = scenarios.app_qr_script
     else:
         script = scenarios.reader_down_script
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 
 from .client import PlatformClient
-from .schemas import API_PREFIX, FaceVerifyRequest, FaceVerifyResult
+from .schemas import (API_PREFIX, AppIdentity, AppLoginRequest, FaceVerifyRequest,
+                      FaceVerifyResult)
 
 
 class IdentityService:
@@ -31,3 +32,9 @@ class IdentityService:
             card_photo=base64.b64encode(card_photo).decode("ascii") if card_photo else None)
         return self._client.post(f"{API_PREFIX}/identity/face-verify", request,
                                  FaceVerifyResult, idempotency_key)
+
+    def app_login(self, token: str, idempotency_key: str) -> AppIdentity:
+        """Redeem the token of a mobile-app login code; NotFound when invalid, used or expired.
+        The token is a credential: it is sent, never logged."""
+        return self._client.post(f"{API_PREFIX}/identity/app-login", AppLoginRequest(token=token),
+                                 AppIdentity, idempotency_key)

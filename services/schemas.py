@@ -206,3 +206,22 @@ class SmsReceipt(_Model):
     phone_masked: str
     text: str
     sent_at: datetime
+
+
+class AppLoginRequest(_Model):
+    """A login code shown by the resident's mobile app (JHZW1:<token>:<expiry>), token part."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
+
+
+class AppIdentity(_Model):
+    """Who the app's login code belongs to: the same facts an ID card gives the terminal."""
+
+    name: str
+    id_number: str
+    phone: str | None = None
+
+
+PROBLEM_LOGIN_CODE_INVALID = "urn:kiosk:problem:login-code-invalid"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,9 @@ class SimulatedCamera:
     capabilities: frozenset[str] = frozenset({"frames", "face", "qr", "document", "simulated"})
 
     def __init__(self, frames: Sequence[Frame] | None = None,
-                 image_files: Sequence[str] | None = None) -> None:
+                 image_files: Sequence[str] | None = None, fps: float = 15.0) -> None:
+        # Paced like a real camera: a QR scan loop must not spin a core on the simulator.
+        self._frame_interval = 1.0 / fps if fps > 0 else 0.0
         loaded = [as_frame(f) for f in frames or ()]
         for name in image_files or ():
             loaded.append(_load(name))
@@ -89,6 +92,8 @@ class SimulatedCamera:
             self._next.extend(as_frame(f) for f in frames)
 
     def read(self, timeout: float = 2.0) -> Frame:
+        if self._frame_interval:
+            time.sleep(min(self._frame_interval, max(timeout, 0.0)))
         with self._lock:
             if self._busy:
                 raise CameraBusy("the simulated camera is scripted as busy")

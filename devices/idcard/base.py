@@ -8,7 +8,8 @@ from typing import Literal, Protocol, runtime_checkable
 
 from devices.base import Device
 
-DocumentKind = Literal["id_card", "social_security_card"]
+# "app_qr": identified by the mobile app's login code, redeemed by the platform.
+DocumentKind = Literal["id_card", "social_security_card", "app_qr"]
 
 
 def _mask_middle(value: str, keep_start: int, keep_end: int) -> str:

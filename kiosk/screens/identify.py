@@ -13,7 +13,12 @@ from kivy.uix.screenmanager import Screen
 
 from devices.base import (CardRemoved, DeviceError, DeviceOffline, DeviceState, DeviceUnusable,
                           NoCard)
+from devices.camera.qr import NoQrCode, QrPayloadExpired, QrPayloadMalformed
+from services.errors import PlatformError
+from services.identity import IdentityService
 from services.privacy import mask_name
+
+from ..flows.app_login import login_with_app_code
 
 from ..widgets import KButton, app
 
@@ -27,14 +32,17 @@ class IdentifyScreen(Screen):
     waiting = BooleanProperty(False)
     demo = BooleanProperty(False)
     sscard_ready = BooleanProperty(False)
+    camera_ready = BooleanProperty(False)
 
     def on_pre_enter(self, *_args: Any) -> None:
         kiosk = app()
         reader = kiosk.devices.idcard
         self.demo = bool(kiosk.cfg.ui.demo and hasattr(reader, "present"))
         self.sscard_ready = kiosk.devices.sscard is not None
+        self.camera_ready = kiosk.devices.camera is not None
         self._generation = getattr(self, "_generation", 0) + 1
         self._fill_demo_cards(reader)
+        self._fill_demo_app_code()
         self.status_text = "正在等待读卡…"
         self.waiting = True
         for source in self._sources():
@@ -49,7 +57,10 @@ class IdentifyScreen(Screen):
 
     def _sources(self) -> list[Any]:
         devices = app().devices
-        return [r for r in (devices.idcard, devices.sscard) if r is not None]
+        readers: list[Any] = [r for r in (devices.idcard, devices.sscard) if r is not None]
+        if devices.camera is not None:
+            readers.append(_AppCodeSource(devices.camera, IdentityService(app().client)))
+        return readers
 
     def _read_in_background(self, reader: Any, generation: int) -> None:
         timeout = app().cfg.timeouts.device
@@ -58,10 +69,16 @@ class IdentifyScreen(Screen):
             outcome: Any
             try:
                 outcome = reader.read(timeout=timeout)
-            except NoCard:
+            except (NoCard, NoQrCode):
                 outcome = None
             except CardRemoved:
                 outcome = "removed"
+            except QrPayloadExpired:
+                outcome = "qr-expired"
+            except QrPayloadMalformed:
+                outcome = "qr-foreign"
+            except PlatformError as exc:
+                outcome = ("qr-refused", exc.message)
             except (DeviceOffline, DeviceUnusable) as exc:
                 log.warning("reader %s down: %s", type(reader).__name__, exc.reason)
                 outcome = "down"
@@ -76,6 +93,13 @@ class IdentifyScreen(Screen):
         if generation != self._generation or self.manager is None \
                 or self.manager.current != self.name:
             return
+        if isinstance(outcome, tuple) or outcome in ("qr-expired", "qr-foreign"):
+            self.status_text = outcome[1] if isinstance(outcome, tuple) else {
+                "qr-expired": "手机上的登录码已过期，请在App中刷新后再对准摄像头。",
+                "qr-foreign": "这不是政务App的登录码，请打开“江汉政务”App的扫码登录。",
+            }[outcome]
+            Clock.schedule_once(lambda _dt: self._again(reader, generation), 3)
+            return
         if outcome is None or outcome in ("removed", "failed"):
             self.status_text = {
                 None: "没有检测到证件，请把身份证平放在感应区，或插入社保卡。",
@@ -83,6 +107,10 @@ class IdentifyScreen(Screen):
                 "failed": "证件没有读出来，请重新放一次；多次不行请请工作人员协助。",
             }[outcome]
             Clock.schedule_once(lambda _dt: self._again(reader, generation), 0.5)
+            return
+        if outcome == "down" and isinstance(reader, _AppCodeSource):
+            # The camera is one way among several: retry quietly, the home screen says more.
+            Clock.schedule_once(lambda _dt: self._again(reader, generation), 5)
             return
         if outcome == "down":
             self.status_text = READER_DOWN
@@ -114,6 +142,24 @@ class IdentifyScreen(Screen):
             button.bind(on_release=self._present)
             box.add_widget(button)
 
+    def _fill_demo_app_code(self) -> None:
+        camera = app().devices.camera
+        if not self.demo or camera is None or not hasattr(camera, "queue_frames"):
+            return
+        person = app().devices.idcard.residents()[-1]
+        button = KButton(text=f"模拟手机扫码：{mask_name(person.name)}", kind="plain")
+        button.bind(on_release=lambda _b: self._show_app_code(person))
+        self.ids.demo_cards.add_widget(button)
+
+    def _show_app_code(self, person: Any) -> None:
+        """Demo only: ask the sandbox for a login code as the app would, hold it to the camera."""
+        from ..demo_devices import show_app_login_code
+        kiosk = app()
+        kiosk.run_task(lambda: show_app_login_code(kiosk.cfg.platform.url,
+                                                   kiosk.cfg.platform.token,
+                                                   kiosk.devices.camera, person),
+                       lambda _r: None)
+
     def _present(self, button: KButton) -> None:
         try:
             app().devices.idcard.present(button.payload)
@@ -124,6 +170,10 @@ class IdentifyScreen(Screen):
         if title == "社保卡" and self.sscard_ready:
             app().show_message("请将社保卡芯片朝上插入读卡口，或放在感应区，读完后再取出。")
             return
+        if title == "手机扫码" and self.camera_ready:
+            app().show_message("打开“江汉政务”App，点“扫码登录”，把手机上的二维码对准屏幕上方的"
+                               "摄像头，保持一会儿。")
+            return
         app().show_message(f"“{title}”即将开放，请先使用身份证或社保卡。")
 
     def ask_staff(self) -> None:
@@ -132,3 +182,21 @@ class IdentifyScreen(Screen):
 
     def wipe(self) -> None:
         self.status_text = ""
+
+
+class _AppCodeSource:
+    """The camera as a way in: a mobile-app login code, redeemed by the platform."""
+
+    def __init__(self, camera: Any, identity: IdentityService) -> None:
+        self._camera = camera
+        self._identity = identity
+
+    def read(self, timeout: float) -> Any:
+        # Short rounds: the camera cannot be woken like a card reader when the screen is left.
+        return login_with_app_code(self._camera, self._identity, min(timeout, 10.0))
+
+    def status(self) -> Any:
+        return self._camera.status()
+
+    def open(self) -> None:
+        self._camera.open()

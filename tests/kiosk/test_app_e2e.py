@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_config(path: Path, platform: Any, slips: Path, *, orientation: str = "portrait",
-                 idle: int = 90, idcard: str = 'backend = "simulated"') -> None:
+                 idle: int = 90, idcard: str = 'backend = "simulated"', extra: str = "") -> None:
     path.write_text(f"""
 [platform]
 url = "{platform.url}"
@@ -46,6 +46,7 @@ demo = true
 [timeouts]
 idle = {idle}
 warning = 20
+{extra}
 """, encoding="utf-8")
 
 
@@ -158,4 +159,16 @@ def test_unplugged_reader_disables_only_booking_and_says_why(tmp_path: Path,
     facts = result["facts"]
     assert "身份证读卡器" in facts["booking_reason"] and "人工窗口" in facts["booking_reason"]
     assert "现在无法办理" in facts["dialog"] and facts["still_home"] is True
+    assert_not_blank(result["shots"][0])
+
+
+@pytest.mark.kivy
+def test_resident_identifies_with_the_app_qr_code(tmp_path: Path, shared_platform: Any) -> None:
+    person = SimulatedIdCardReader().residents()[-1]
+    result, _slips, logs = run_script(tmp_path, shared_platform, "app_qr",
+                                      extra='[devices.camera]\nbackend = "simulated"\n')
+    facts = result["facts"]
+    assert facts["kind"] == "app_qr"
+    assert facts["greeting"].startswith(person.name[0]) and "*" in facts["greeting"]
+    assert person.name not in logs and person.id_number not in logs
     assert_not_blank(result["shots"][0])

@@ -1,0 +1,71 @@
+"""Mobile-app QR login: a code on video read by the real OpenCV camera, redeemed by the sandbox."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import requests
+
+from devices.camera.opencv import OpenCVCamera
+from devices.camera.qr import QrPayloadExpired
+from devices.idcard.simulated import SimulatedIdCardReader
+from kiosk.flows.app_login import login_with_app_code
+from services.client import PlatformClient
+from services.errors import NotFound
+from services.identity import IdentityService
+from tests.devices.camera.media import qr_frame, write_video
+
+
+def issue_code(platform: Any, person: Any, ttl: int = 300) -> str:
+    r = requests.post(platform.url + "/sandbox/app-login-codes", timeout=10,
+                      headers={"Authorization": f"Bearer {platform.token}"},
+                      json={"resident": {"id_number": person.id_number, "name": person.name,
+                                         "phone": person.phone or "13800138000"},
+                            "ttl_seconds": ttl})
+    r.raise_for_status()
+    return str(r.json()["payload"])
+
+
+def video_with_code(tmp_path: Path, payload: str) -> str:
+    blank = np.full_like(qr_frame(payload), 255)
+    return str(write_video(tmp_path / "qr.avi", [blank] * 3 + [qr_frame(payload)] * 5))
+
+
+def test_app_code_identifies_the_resident_once(tmp_path: Path, fresh_platform: Any) -> None:
+    person = SimulatedIdCardReader().residents()[2]
+    payload = issue_code(fresh_platform, person)
+    client = PlatformClient(fresh_platform.url, fresh_platform.token)
+    identity_service = IdentityService(client)
+    camera = OpenCVCamera(video_with_code(tmp_path, payload))
+    camera.open()
+    try:
+        who = login_with_app_code(camera, identity_service, timeout=20)
+    finally:
+        camera.close()
+    assert who.kind == "app_qr" and who.name == person.name
+    assert who.id_number == person.id_number and who.birth_date == person.birth_date
+    token = payload.split(":")[1]
+    with pytest.raises(NotFound) as used:
+        identity_service.app_login(token, "second-use")
+    assert "刷新" in used.value.message
+    log = Path(fresh_platform.log_path).read_text(encoding="utf-8", errors="replace")
+    assert token not in log and person.id_number not in log
+    client.close()
+
+
+def test_expired_code_is_refused_at_the_terminal(tmp_path: Path, fresh_platform: Any) -> None:
+    person = SimulatedIdCardReader().residents()[0]
+    payload = issue_code(fresh_platform, person, ttl=1)
+    time.sleep(1.5)
+    camera = OpenCVCamera(video_with_code(tmp_path, payload))
+    camera.open()
+    try:
+        with pytest.raises(QrPayloadExpired):
+            login_with_app_code(camera, IdentityService(PlatformClient(
+                fresh_platform.url, fresh_platform.token)), timeout=20)
+    finally:
+        camera.close()
