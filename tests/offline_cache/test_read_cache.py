@@ -86,3 +86,13 @@ def test_unchanged_answers_are_revalidated_with_if_none_match(etag_server: str,
         assert cat.halls() == [] and cat.halls() == []
     assert EtagServer.hits == [200, 304]
     store.close()
+
+
+def test_sandbox_catalogue_answers_carry_an_etag_and_304(shared_platform: Any) -> None:
+    with PlatformClient(shared_platform.url, shared_platform.token, timeout=10) as client:
+        status, etag, body = client.get_conditional("/v1/halls", None, None)
+        assert status == 200 and etag and body["halls"]
+        again, same, nothing = client.get_conditional("/v1/halls", None, etag)
+        assert (again, same, nothing) == (304, etag, None)
+        other, _, _ = client.get_conditional("/v1/departments", None, etag)
+        assert other == 200, "an ETag is only good for its own resource"
