@@ -20,14 +20,15 @@ from devices.base import DeviceError, DeviceState
 from devices.manager import DeviceManager
 from devices.registry import make_camera, make_idcard_reader, make_printer
 from services.bookings import BookingService
-from services.catalogue import CatalogueService
 from services.client import PlatformClient
 from services.errors import PlatformError
 
 from .config import KioskConfig
+from offline_cache.cache import ResponseCache
 from offline_cache.sync import SyncWorker
 
 from .flows.booking import BookingFlow, FlowError
+from .flows.cached_catalogue import CachedCatalogue
 from .flows.outbox_port import PlatformSender, WriteQueue, open_outbox
 from .flows.slip import render_booking_slip
 from .session import IdleState, IdleTimeouts, Session
@@ -91,12 +92,13 @@ class KioskApp(App):
         self.theme.property("elderly").dispatch(self.theme)
         self.client = PlatformClient(config.platform.url, config.platform.token,
                                      timeout=config.platform.timeout)
-        self.catalogue = CatalogueService(self.client)
         self.bookings = BookingService(self.client)
         self.devices = Devices(config)
         # Every platform write is committed to the outbox first, then sent (issue 4).
         ob = config.outbox
         self.outbox = open_outbox(ob.db, key=ob.key, key_file=ob.key_file)
+        # Catalogue, guides and halls come from the cache when the platform is unreachable.
+        self.catalogue = CachedCatalogue(self.client, ResponseCache(self.outbox.store))
         self.sync_worker = SyncWorker(self.outbox, PlatformSender(self.client),
                                       on_change=lambda: self._offline_trigger())
         self.writes = WriteQueue(self.outbox, self.sync_worker)
