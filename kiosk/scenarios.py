@@ -43,6 +43,60 @@ def _measure_targets(runner: ScriptRunner, screen: Any) -> None:
     runner.facts["type_scale"] = round(runner.app.theme.font_m / dp(28), 2)
 
 
+def _to_identify(runner: ScriptRunner) -> Script:
+    """Attract → home → 办事预约 → the identify screen."""
+    app = runner.app
+    yield _on(app, "attract")
+    tap(app.root.ids.sm.get_screen("attract").ids.start_button)
+    yield _on(app, "home")
+    tap(_one(app.root, "办事预约"))
+    yield _on(app, "identify")
+
+
+def _pick_item(runner: ScriptRunner, letters: str, shots: bool = False) -> Script:
+    """Step 1: type pinyin initials, wait for that query's results, take the first 社 item."""
+    app = runner.app
+    yield _on(app, "item")
+    item = _screen(app, "item")
+    yield until("initial results", lambda: len(item.ids.results.children) > 0)
+    for letter in letters:
+        tap(_one(item.ids.keyboard, letter))
+    yield until(f"results for {letters}",
+                lambda: item.shown_query == letters.lower() and app._busy is None)
+    if shots:
+        yield settle(0.6)
+        runner.screenshot("04-item")
+        _measure_targets(runner, item)
+    first = find_buttons(item.ids.results, "社")[0]
+    runner.facts["item_text"] = first.text.split("\n")[0]
+    tap(first)
+
+
+def _pick_slot(runner: ScriptRunner, shots: bool = False) -> Script:
+    """Step 2: the first hall, the first day from tomorrow with a free slot, its first slot."""
+    app = runner.app
+    yield _on(app, "slot")
+    slot = _screen(app, "slot")
+    tap(find_buttons(slot.ids.halls, "")[0])
+    yield until("hall chosen", lambda: app.session.flow.state.hall is not None)
+    yield _quiet(app, "hall loaded")
+    # Tomorrow onwards: today's slots may all be past at the time the test runs.
+    for index in range(1, len(find_buttons(slot.ids.days, ""))):
+        # The strip is rebuilt after each choice: look the button up afresh.
+        day_button = find_buttons(slot.ids.days, "")[index]
+        tap(day_button)
+        yield until("day chosen", lambda b=day_button: app.session.flow.state.day == b.payload)
+        yield _quiet(app, "slots loaded")
+        if find_buttons(slot.ids.slots, "余"):
+            break
+    else:
+        raise ScriptFailed("no free slot in 14 days")
+    if shots:
+        yield settle()
+        runner.screenshot("05-slot")
+    tap(find_buttons(slot.ids.slots, "余")[0])
+
+
 def booking_script(runner: ScriptRunner, resident: int = 0, letters: str = "SBK",
                    elderly: bool = False) -> Script:
     """Attract → home → identify → item → slot → confirm → done → attract, with screenshots."""
@@ -70,39 +124,8 @@ def booking_script(runner: ScriptRunner, resident: int = 0, letters: str = "SBK"
         raise ScriptFailed("demo card buttons missing on the identify screen")
     tap(cards[resident])
 
-    yield _on(app, "item")
-    item = _screen(app, "item")
-    yield until("initial results", lambda: len(item.ids.results.children) > 0)
-    for letter in letters:
-        tap(_one(item.ids.keyboard, letter))
-    yield until(f"results for {letters}",
-                lambda: item.shown_query == letters.lower() and app._busy is None)
-    yield settle(0.6)
-    runner.screenshot("04-item")
-    _measure_targets(runner, item)
-    first = find_buttons(item.ids.results, "社")[0]
-    runner.facts["item_text"] = first.text.split("\n")[0]
-    tap(first)
-
-    yield _on(app, "slot")
-    slot = _screen(app, "slot")
-    tap(find_buttons(slot.ids.halls, "")[0])
-    yield until("hall chosen", lambda: app.session.flow.state.hall is not None)
-    yield _quiet(app, "hall loaded")
-    # Tomorrow onwards: today's slots may all be past at the time the test runs.
-    for index in range(1, len(find_buttons(slot.ids.days, ""))):
-        # The strip is rebuilt after each choice: look the button up afresh.
-        day_button = find_buttons(slot.ids.days, "")[index]
-        tap(day_button)
-        yield until("day chosen", lambda b=day_button: app.session.flow.state.day == b.payload)
-        yield _quiet(app, "slots loaded")
-        if find_buttons(slot.ids.slots, "余"):
-            break
-    else:
-        raise ScriptFailed("no free slot in 14 days")
-    yield settle()
-    runner.screenshot("05-slot")
-    tap(find_buttons(slot.ids.slots, "余")[0])
+    yield from _pick_item(runner, letters, shots=True)
+    yield from _pick_slot(runner, shots=True)
 
     yield _on(app, "confirm")
     confirm = _screen(app, "confirm")
@@ -131,12 +154,7 @@ def booking_script(runner: ScriptRunner, resident: int = 0, letters: str = "SBK"
 def idle_script(runner: ScriptRunner) -> Script:
     """Identify, then stay idle: the warning counts down, 继续办理 extends, then reset wipes."""
     app = runner.app
-    root = app.root
-    yield _on(app, "attract")
-    tap(root.ids.sm.get_screen("attract").ids.start_button)
-    yield _on(app, "home")
-    tap(_one(root, "办事预约"))
-    yield _on(app, "identify")
+    yield from _to_identify(runner)
     tap(find_buttons(_screen(app, "identify"), "模拟放卡")[0])
     yield _on(app, "item")
     runner.facts["identified"] = app.session.identity is not None
@@ -169,31 +187,11 @@ def offline_script(runner: ScriptRunner) -> Script:
     from kivy.core.window import Window
     from kivy.uix.modalview import ModalView
     app = runner.app
-    root = app.root
     out = runner.out_dir
-    yield _on(app, "attract")
-    tap(root.ids.sm.get_screen("attract").ids.start_button)
-    yield _on(app, "home")
-    tap(_one(root, "办事预约"))
-    yield _on(app, "identify")
+    yield from _to_identify(runner)
     tap(find_buttons(_screen(app, "identify"), "模拟放卡")[0])
-    yield _on(app, "item")
-    item = _screen(app, "item")
-    yield until("initial results", lambda: len(item.ids.results.children) > 0)
-    for letter in "SBK":
-        tap(_one(item.ids.keyboard, letter))
-    yield until("results", lambda: item.shown_query == "sbk" and app._busy is None)
-    tap(find_buttons(item.ids.results, "社")[0])
-    yield _on(app, "slot")
-    slot = _screen(app, "slot")
-    tap(find_buttons(slot.ids.halls, "")[0])
-    yield _quiet(app, "hall loaded")
-    for index in range(1, len(find_buttons(slot.ids.days, ""))):
-        tap(find_buttons(slot.ids.days, "")[index])
-        yield _quiet(app, "slots loaded")
-        if find_buttons(slot.ids.slots, "余"):
-            break
-    tap(find_buttons(slot.ids.slots, "余")[0])
+    yield from _pick_item(runner, "SBK")
+    yield from _pick_slot(runner)
     yield _on(app, "confirm")
     confirm = _screen(app, "confirm")
     if confirm.editing_phone:
@@ -249,12 +247,7 @@ def reader_down_script(runner: ScriptRunner) -> Script:
 def app_qr_script(runner: ScriptRunner) -> Script:
     """Identify with the mobile app's QR code shown to the (simulated) camera."""
     app = runner.app
-    root = app.root
-    yield _on(app, "attract")
-    tap(root.ids.sm.get_screen("attract").ids.start_button)
-    yield _on(app, "home")
-    tap(_one(root, "办事预约"))
-    yield _on(app, "identify")
+    yield from _to_identify(runner)
     identify = _screen(app, "identify")
     yield settle()
     runner.screenshot("11-identify-with-camera")
