@@ -28,7 +28,7 @@ from offline_cache.cache import ResponseCache
 from offline_cache.sync import SyncWorker
 
 from .flows.booking import BookingFlow, FlowError
-from .flows.cached_catalogue import CachedCatalogue
+from .flows.cached_catalogue import CachedBookings, CachedCatalogue
 from .flows.outbox_port import PlatformSender, WriteQueue, open_outbox
 from .flows.slip import render_booking_slip
 from .session import IdleState, IdleTimeouts, Session
@@ -92,13 +92,13 @@ class KioskApp(App):
         self.theme.property("elderly").dispatch(self.theme)
         self.client = PlatformClient(config.platform.url, config.platform.token,
                                      timeout=config.platform.timeout)
-        self.bookings = BookingService(self.client)
         self.devices = Devices(config)
         # Every platform write is committed to the outbox first, then sent (issue 4).
         ob = config.outbox
         self.outbox = open_outbox(ob.db, key=ob.key, key_file=ob.key_file)
         # Catalogue, guides and halls come from the cache when the platform is unreachable.
         self.catalogue = CachedCatalogue(self.client, ResponseCache(self.outbox.store))
+        self.bookings = CachedBookings(self.catalogue, BookingService(self.client))
         self.sync_worker = SyncWorker(self.outbox, PlatformSender(self.client),
                                       on_change=lambda: self._offline_trigger())
         self.writes = WriteQueue(self.outbox, self.sync_worker)

@@ -61,6 +61,7 @@ class BookingState:
     booking: Booking | None = None
     print_outcome: PrintOutcome | None = None
     sms_outcome: PrintOutcome | None = None
+    slots_age_s: float | None = None  # set when availability came from the offline cache
 
 
 class BookingFlow:
@@ -151,6 +152,7 @@ class BookingFlow:
             raise FlowError("请先选择大厅和日期。")
         now = self._clock()
         slots = self._bookings.slots(st.item.id, st.hall.id, st.day)
+        st.slots_age_s = getattr(self._bookings, "last_age_s", None)
         st.slots = [s for s in slots if s.start.timestamp() > now.timestamp()]
         return st.slots
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
@@ -11,8 +12,10 @@ from pydantic import BaseModel, ValidationError
 from offline_cache.cache import ResponseCache
 from services.client import PlatformClient
 from services.errors import BadResponse, PlatformUnavailable
-from services.schemas import (API_PREFIX, Department, DepartmentList, Hall, HallList, Item,
-                              ItemList, LifeEvent, LifeEventList)
+from services.bookings import BookingService
+from services.schemas import (API_PREFIX, Booking, BookingRequest, Department, DepartmentList,
+                              Hall, HallList, Item, ItemList, LifeEvent, LifeEventList, Slot,
+                              SlotList, SmsReceipt)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -80,3 +83,32 @@ class CachedCatalogue:
 
     def halls(self, item_id: str | None = None) -> list[Hall]:
         return self._get(f"{API_PREFIX}/halls", {"item": item_id}, HallList).halls
+
+
+class CachedBookings:
+    """Slot availability cached with its age; writes go to the platform service unchanged.
+
+    Offline, the slot screen shows the last known availability and says how old it is; a
+    booking made against it is only accepted once the platform confirms it (the outbox).
+    """
+
+    def __init__(self, reads: CachedCatalogue, bookings: BookingService) -> None:
+        self._reads = reads
+        self._bookings = bookings
+
+    @property
+    def last_age_s(self) -> float | None:
+        return self._reads.last_age_s
+
+    def slots(self, item_id: str, hall_id: str, day: date) -> list[Slot]:
+        return self._reads._get(f"{API_PREFIX}/items/{quote(item_id, safe='')}/slots",
+                                {"hall": hall_id, "date": day.isoformat()}, SlotList).slots
+
+    def book(self, request: BookingRequest, idempotency_key: str) -> Booking:
+        return self._bookings.book(request, idempotency_key)
+
+    def send_sms(self, reference: str, phone: str, idempotency_key: str) -> SmsReceipt:
+        return self._bookings.send_sms(reference, phone, idempotency_key)
+
+    def get(self, reference: str) -> Booking:
+        return self._bookings.get(reference)

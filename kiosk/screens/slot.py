@@ -64,6 +64,9 @@ class SlotScreen(Screen):
             self.hint = "这一天没有可预约的时段，请换一天或换一个大厅"
             return
         self.hint = "请选择时段（括号内为剩余名额）"
+        if st.slots_age_s is not None:
+            minutes = max(1, round(st.slots_age_s / 60))
+            self.hint += f"。网络中断，余位是{minutes}分钟前的数据，以提交结果为准"
         for slot in st.slots:
             text = f"{slot.start:%H:%M}-{slot.end:%H:%M}\n" + (
                 f"余{slot.remaining}" if slot.remaining else "已约满")
