@@ -63,6 +63,25 @@ class CupsPrinter:
             return DeviceStatus(DeviceState.ERROR, exc.reason, str(exc))
         return _status_from(attrs)
 
+    def diagnostics(self) -> dict[str, Any]:
+        """What a field technician needs: the queue, its state and reasons, its connection."""
+        info: dict[str, Any] = {"backend": "cups", "queue": self.queue,
+                                "server": self.server or "local"}
+        try:
+            attrs = self._printer_attributes(self._connect(),
+                                             ("device-uri", "printer-make-and-model"))
+        except DeviceError as exc:
+            info.update(state=DeviceState.OFFLINE.value, reason=exc.reason, detail=str(exc))
+            return info
+        st = _status_from(attrs)
+        # Only the URI's scheme: a network printer's address may carry credentials.
+        info.update(state=st.state.value, reason=st.reason, detail=st.detail,
+                    reasons=_as_list(attrs.get("printer-state-reasons")),
+                    accepting=bool(attrs.get("printer-is-accepting-jobs", True)),
+                    connection=str(attrs.get("device-uri", "")).split(":", 1)[0],
+                    model=str(attrs.get("printer-make-and-model", "")))
+        return info
+
     # -- printing ---------------------------------------------------------------------------
     def print_pdf(self, pdf: bytes, *, title: str, timeout: float = 60.0) -> PrintResult:
         if not pdf.startswith(b"%PDF-"):
@@ -111,9 +130,10 @@ class CupsPrinter:
         except RuntimeError as exc:  # pycups raises RuntimeError when cupsd is unreachable
             raise DeviceOffline(f"cannot reach cupsd: {exc}", reason="cups-unreachable") from None
 
-    def _printer_attributes(self, conn: Any) -> dict[str, Any]:
+    def _printer_attributes(self, conn: Any, extra: tuple[str, ...] = ()) -> dict[str, Any]:
         try:
-            return dict(conn.getPrinterAttributes(self.queue, requested_attributes=_PRINTER_ATTRS))
+            return dict(conn.getPrinterAttributes(
+                self.queue, requested_attributes=_PRINTER_ATTRS + list(extra)))
         except _cups.IPPError as exc:  # type: ignore[union-attr]
             raise self._ipp_error(exc) from None
         except _cups.HTTPError as exc:  # type: ignore[union-attr]

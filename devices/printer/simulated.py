@@ -6,6 +6,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from devices.base import (DeviceError, DeviceOffline, DeviceState, DeviceStatus, PaperOut,
                           PrintFailed)
@@ -50,6 +51,11 @@ class SimulatedPrinter:
     def status(self) -> DeviceStatus:
         with self._lock:
             return self._status
+
+    def diagnostics(self) -> dict[str, Any]:
+        st = self.status()
+        return {"backend": "simulated", "out_dir": str(self.out_dir), "jobs": len(self.jobs),
+                "state": st.state.value, "reason": st.reason}
 
     def set_status(self, state: DeviceState, reason: str | None = None, detail: str = "") -> None:
         with self._lock:
