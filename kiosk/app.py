@@ -18,12 +18,12 @@ from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from devices.base import DeviceError, DeviceState
 from devices.manager import DeviceManager
-from devices.registry import make_camera, make_idcard_reader, make_printer
 from services.bookings import BookingService
 from services.client import PlatformClient
 from services.errors import PlatformError
 
 from .config import KioskConfig
+from .device_set import Devices
 from offline_cache.cache import ResponseCache
 from offline_cache.sync import SyncWorker
 
@@ -39,42 +39,6 @@ log = logging.getLogger("kiosk.app")
 HERE = Path(__file__).parent
 CHINA_TZ = timezone(timedelta(hours=8))
 SCREENS = ("attract", "home", "identify", "item", "slot", "confirm", "done")
-
-
-class Devices:
-    """The terminal's device backends, built from config (refuses unusable ones)."""
-
-    def __init__(self, config: KioskConfig) -> None:
-        idc = config.devices.idcard
-        self.idcard = make_idcard_reader(idc.backend, idc.backend_options())
-        ss = config.devices.sscard
-        self.sscard = make_idcard_reader(ss.backend, ss.backend_options()) if ss else None
-        cam = config.devices.camera
-        self.camera = make_camera(cam.backend, cam.backend_options()) if cam else None
-        pr = config.devices.printer
-        opts: dict[str, Any] = ({"queue": pr.queue, "server": pr.server} if pr.backend == "cups"
-                                else {"out_dir": pr.out_dir})
-        self.printer = make_printer(pr.backend, opts)
-
-    def all(self) -> dict[str, Any]:
-        found = {"idcard": self.idcard, "printer": self.printer, "sscard": self.sscard,
-                 "camera": self.camera}
-        return {name: dev for name, dev in found.items() if dev is not None}
-
-    def open_all(self) -> None:
-        """Open every device; one that is unplugged now is shown as down, not fatal."""
-        for name, device in self.all().items():
-            try:
-                device.open()
-            except DeviceError as exc:
-                log.warning("device %s not opened: %s", name, exc.reason)
-
-    def close_all(self) -> None:
-        for name, device in self.all().items():
-            try:
-                device.close()
-            except DeviceError as exc:
-                log.warning("device %s not closed cleanly: %s", name, exc.reason)
 
 
 class KioskApp(App):

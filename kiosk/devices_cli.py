@@ -20,7 +20,9 @@ from typing import Any
 from devices.base import (DeviceError, DeviceOffline, DeviceTimeout, DeviceUnusable, PaperOut,
                           PrintFailed)
 from devices.manager import DeviceManager
-from devices.registry import make_camera, make_idcard_reader, make_printer
+from devices.registry import make_printer
+
+from .device_set import device_factories
 
 EXIT_OK, EXIT_UNUSABLE, EXIT_USAGE, EXIT_TIMEOUT, EXIT_OFFLINE, EXIT_FAILED = 0, 1, 2, 3, 4, 5
 
@@ -55,20 +57,7 @@ def _probe(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     rows: list[dict[str, Any]] = []
     devices = {}
-    idc, pr = cfg.devices.idcard, cfg.devices.printer
-    factories = {
-        "idcard": (idc.backend, lambda: make_idcard_reader(idc.backend, idc.backend_options())),
-        "printer": (pr.backend, lambda: make_printer(
-            pr.backend, {"queue": pr.queue, "server": pr.server} if pr.backend == "cups"
-            else {"out_dir": pr.out_dir})),
-    }
-    ss, cam = cfg.devices.sscard, cfg.devices.camera
-    if ss is not None:
-        factories["sscard"] = (ss.backend, lambda: make_idcard_reader(ss.backend,
-                                                                      ss.backend_options()))
-    if cam is not None:
-        factories["camera"] = (cam.backend, lambda: make_camera(cam.backend,
-                                                                cam.backend_options()))
+    factories = device_factories(cfg)
     for name, (backend, factory) in factories.items():
         try:
             devices[name] = factory()

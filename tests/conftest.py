@@ -1,7 +1,8 @@
-"""Fixtures shared across the suite: a real sandbox platform on a free port."""
+"""Fixtures shared across the suite: a real sandbox platform on a free port, the CUPS test queue."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -23,3 +24,18 @@ def fresh_platform(tmp_path: Path) -> Iterator[SandboxHandle]:
     """A sandbox with a fresh database, for tests that count seats."""
     with run_sandbox(str(tmp_path / "sandbox.db")) as handle:
         yield handle
+
+
+HOW_TO_RUN = ("run the tests through `make test` or "
+              "`scripts/with-test-services.sh .venv/bin/python -m pytest ...` (as root), which "
+              "starts cupsd with the cups-pdf queue and exports KIOSK_TEST_PRINTER")
+
+
+@pytest.fixture(scope="session")
+def cups_queue() -> str:
+    """The queue name; fails (never skips) when the test services are not running."""
+    queue = os.environ.get("KIOSK_TEST_PRINTER")
+    if not queue:
+        problem = os.environ.get("KIOSK_TEST_PRINTER_PROBLEM", "KIOSK_TEST_PRINTER is not set")
+        pytest.fail(f"no CUPS test queue: {problem}; {HOW_TO_RUN}", pytrace=False)
+    return queue

@@ -1,26 +1,12 @@
-"""Fixtures for device tests: the CUPS test queue started by scripts/services/cups.sh."""
+"""Fixtures for device tests: putting the CUPS test queue (tests/conftest.py) back after a test."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
 
 import pytest
 
-HOW_TO_RUN = ("run the tests through `make test` or "
-              "`scripts/with-test-services.sh .venv/bin/python -m pytest ...` (as root), which "
-              "starts cupsd with the cups-pdf queue and exports KIOSK_TEST_PRINTER")
-
-
-@pytest.fixture(scope="session")
-def cups_queue() -> str:
-    """The queue name; fails (never skips) when the test services are not running."""
-    queue = os.environ.get("KIOSK_TEST_PRINTER")
-    if not queue:
-        problem = os.environ.get("KIOSK_TEST_PRINTER_PROBLEM", "KIOSK_TEST_PRINTER is not set")
-        pytest.fail(f"no CUPS test queue: {problem}; {HOW_TO_RUN}", pytrace=False)
-    return queue
 
 
 def cups_admin(*args: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -11,10 +10,8 @@ from devices.printer.cups import CupsPrinter
 from devices.printer.simulated import SimulatedPrinter
 
 
-def test_cups_diagnostics_follow_the_queue() -> None:
-    queue = os.environ.get("KIOSK_TEST_PRINTER")
-    assert queue, ("no CUPS test queue: run through scripts/with-test-services.sh (make test); "
-                   + os.environ.get("KIOSK_TEST_PRINTER_PROBLEM", ""))
+def test_cups_diagnostics_follow_the_queue(cups_queue: str) -> None:
+    queue = cups_queue
     info = CupsPrinter(queue).diagnostics()
     assert info["queue"] == queue and info["state"] == "online"
     assert info["connection"] == "cups-pdf" and info["accepting"] is True

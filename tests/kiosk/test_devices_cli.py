@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -55,10 +54,8 @@ def test_print_rejects_non_pdf_and_bad_config(tmp_path: Path) -> None:
 
 
 @pytest.mark.cups
-def test_print_to_real_cups_waits_for_completion(tmp_path: Path) -> None:
-    queue = os.environ.get("KIOSK_TEST_PRINTER")
-    assert queue, ("no CUPS test queue: run the suite through scripts/with-test-services.sh "
-                   "(make test) as root; " + os.environ.get("KIOSK_TEST_PRINTER_PROBLEM", ""))
+def test_print_to_real_cups_waits_for_completion(tmp_path: Path, cups_queue: str) -> None:
+    queue = cups_queue
     from reportlab.pdfgen.canvas import Canvas
     pdf = tmp_path / "page.pdf"
     c = Canvas(str(pdf))

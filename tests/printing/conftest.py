@@ -10,22 +10,10 @@ import pytest
 
 from kiosk.fonts import find_cjk_font
 from services.schemas import Booking
-
-HOW_TO_RUN = ("run the tests through `make test` or "
-              "`scripts/with-test-services.sh .venv/bin/python -m pytest ...` (as root), which "
-              "starts cupsd with the cups-pdf queue and exports KIOSK_TEST_PRINTER")
+from tests.conftest import HOW_TO_RUN
 
 CHINA = timezone(timedelta(hours=8))
 
-
-@pytest.fixture(scope="session")
-def cups_queue() -> str:
-    """The queue name; fails (never skips) when the test services are not running."""
-    queue = os.environ.get("KIOSK_TEST_PRINTER")
-    if not queue:
-        problem = os.environ.get("KIOSK_TEST_PRINTER_PROBLEM", "KIOSK_TEST_PRINTER is not set")
-        pytest.fail(f"no CUPS test queue: {problem}; {HOW_TO_RUN}", pytrace=False)
-    return queue
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,65 @@
+"""The terminal's devices built from config: one place for the app and `kiosk devices probe`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from devices.base import DeviceError
+from devices.registry import make_camera, make_idcard_reader, make_printer
+
+from .config import KioskConfig
+
+log = logging.getLogger("kiosk.devices")
+
+Factory = tuple[str, Callable[[], Any]]  # (backend name, builder)
+
+
+def device_factories(config: KioskConfig) -> dict[str, Factory]:
+    """Name → (backend, builder) for every configured device; building may raise
+    DeviceUnusable, which the app treats as fatal and the probe reports."""
+    d = config.devices
+    idc, pr, ss, cam = d.idcard, d.printer, d.sscard, d.camera
+    printer_opts: dict[str, Any] = ({"queue": pr.queue, "server": pr.server}
+                                    if pr.backend == "cups" else {"out_dir": pr.out_dir})
+    found: dict[str, Factory] = {
+        "idcard": (idc.backend, lambda: make_idcard_reader(idc.backend, idc.backend_options())),
+        "printer": (pr.backend, lambda: make_printer(pr.backend, printer_opts)),
+    }
+    if ss is not None:
+        found["sscard"] = (ss.backend, lambda: make_idcard_reader(ss.backend,
+                                                                  ss.backend_options()))
+    if cam is not None:
+        found["camera"] = (cam.backend, lambda: make_camera(cam.backend, cam.backend_options()))
+    return found
+
+
+class Devices:
+    """The terminal's device backends, built from config (refuses unusable ones)."""
+
+    def __init__(self, config: KioskConfig) -> None:
+        built = {name: make() for name, (_backend, make) in device_factories(config).items()}
+        self.idcard: Any = built["idcard"]
+        self.printer: Any = built["printer"]
+        self.sscard: Any = built.get("sscard")
+        self.camera: Any = built.get("camera")
+
+    def all(self) -> dict[str, Any]:
+        found = {"idcard": self.idcard, "printer": self.printer, "sscard": self.sscard,
+                 "camera": self.camera}
+        return {name: dev for name, dev in found.items() if dev is not None}
+
+    def open_all(self) -> None:
+        """Open every device; one that is unplugged now is shown as down, not fatal."""
+        for name, device in self.all().items():
+            try:
+                device.open()
+            except DeviceError as exc:
+                log.warning("device %s not opened: %s", name, exc.reason)
+
+    def close_all(self) -> None:
+        for name, device in self.all().items():
+            try:
+                device.close()
+            except DeviceError as exc:
+                log.warning("device %s not closed cleanly: %s", name, exc.reason)
