@@ -38,7 +38,6 @@ from .widgets import BusyOverlay, IdleWarning, MessageDialog
 log = logging.getLogger("kiosk.app")
 HERE = Path(__file__).parent
 CHINA_TZ = timezone(timedelta(hours=8))
-SCREENS = ("attract", "home", "identify", "item", "slot", "confirm", "done")
 
 
 class KioskApp(App):
@@ -81,14 +80,14 @@ class KioskApp(App):
         return False
 
     def build(self) -> Any:
+        from .screens import registry
         Builder.load_file(str(HERE / "widgets.kv"))
-        for name in SCREENS:
+        for name in registry.SCREENS:
             Builder.load_file(str(HERE / "screens" / f"{name}.kv"))
         root = Builder.load_file(str(HERE / "kiosk.kv"))
         self.sm = root.ids.sm
         self.sm.transition = FadeTransition(duration=0.15)
-        from .screens import registry
-        for name in SCREENS:
+        for name in registry.SCREENS:
             self.sm.add_widget(registry.make(name))
         for screen in self.sm.screens:
             if hasattr(screen, "wipe"):

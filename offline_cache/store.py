@@ -37,6 +37,11 @@ MIGRATIONS: Sequence[tuple[str, str]] = (
             body TEXT NOT NULL,
             fetched_at REAL NOT NULL);
     """),
+    # When a delivered outcome (e.g. of a provisional offline booking) was shown to the
+    # resident at a later visit: shown once, then never again.
+    ("0003_outbox_shown", """
+        ALTER TABLE outbox ADD COLUMN shown_at REAL;
+    """),
 )
 
 

@@ -12,6 +12,10 @@ _CLASSES = {
 }
 
 
+#: Every screen, in the order the app builds them (each has kiosk/screens/<name>.py and .kv).
+SCREENS: tuple[str, ...] = tuple(_CLASSES)
+
+
 def make(name: str) -> Screen:
     module = import_module(f"kiosk.screens.{name}")
     cls = getattr(module, _CLASSES[name])
