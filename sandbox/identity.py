@@ -50,6 +50,10 @@ def register_reference(conn: sqlite3.Connection, id_number: str, image: bytes) -
                  (_id_hash(id_number), image))
 
 
+def has_reference(conn: sqlite3.Connection, id_number: str) -> bool:
+    return _reference(conn, id_number) is not None
+
+
 def _reference(conn: sqlite3.Connection, id_number: str) -> bytes | None:
     conn.execute(SCHEMA)
     row = conn.execute("SELECT image FROM face_references WHERE id_hash = ?",

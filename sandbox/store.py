@@ -10,7 +10,7 @@ from pathlib import Path
 
 from services.schemas import Department, Hall, Item, LifeEvent
 
-from . import seed
+from . import face_seed, seed
 from .search import SearchIndex
 
 BUSY_TIMEOUT_MS = 10_000
@@ -62,6 +62,8 @@ def initialise(db_path: str | Path) -> None:
         try:
             if conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 0:
                 _write_seed(conn, seed.generate())
+            # Every start, not only the first: a database from before the faces gets them too.
+            face_seed.seed_references(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

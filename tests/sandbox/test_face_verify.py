@@ -26,7 +26,7 @@ import media  # noqa: E402  (test photos shared with the camera tests)
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTERED = "420702198503121011"   # a reference photo is registered for this one
-UNKNOWN = "420703194608231020"      # no reference photo
+UNKNOWN = "420705197703151025"      # not a simulated resident: no reference photo
 PATH = "/v1/identity/face-verify"
 
 
