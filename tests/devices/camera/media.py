@@ -43,6 +43,20 @@ def other_faces(count: int = 20) -> list[np.ndarray]:
     return out
 
 
+def stranger_frame(dx: int = 0, index: int = 1, noise: float = 3.0) -> np.ndarray:
+    """A 640×480 frame with another person's face (LFW subset) centred (+dx), as a camera
+    would give it: enlarged from 25×25, so mild sensor noise is added, or it is too smooth to
+    pass the sharpness check (index 1 passes even without; most others need the noise)."""
+    side = 230
+    face = data.lfw_subset()[index]
+    big = cv2.resize((face * 255).astype(np.uint8), (side, side), interpolation=cv2.INTER_CUBIC)
+    frame = np.full((H, W), 128, np.uint8)
+    left, top = (W - side) // 2 + dx, (H - side) // 2
+    frame[top:top + side, left:left + side] = big
+    grain = np.random.default_rng(index + dx).normal(0, noise, frame.shape)
+    return cv2.cvtColor(np.clip(frame + grain, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+
+
 def face_frame(dx: int = 0, scale: float = 1.0, brightness: float = 1.0,
                blur: int = 0) -> np.ndarray:
     """A 640×480 frame with the astronaut's head centred (+dx pixels), optionally changed."""

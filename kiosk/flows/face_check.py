@@ -1,0 +1,278 @@
+"""The face check after a card read: quality → liveness → verification, with a retry limit.
+
+The screen feeds camera frames in (`feed`) on a worker thread and renders `FaceState`; when
+liveness is proven it calls `verify` (blocking: a platform call or dlib) on a worker thread.
+A face is never the only way in: a camera that is down, a platform without a reference photo
+or too many failed tries all end in a state that offers staff assistance (staff_check.py).
+No Kivy here, and nothing of the resident outlives `wipe()`.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from devices.base import DeviceError
+from devices.camera.base import Camera, CameraBusy, Frame
+from devices.camera.face import Challenge, check_liveness, check_quality
+from devices.idcard.base import IdentityDocument
+
+Step = Literal["looking", "adjust", "liveness", "verifying", "passed", "failed", "too-many",
+               "unavailable"]
+
+#: The preview is mirrored, so the resident's own right is the image's left (x → 0):
+#: "turn-left" in image coordinates is "向右" in the words the resident hears.
+CHALLENGE_WORDS: dict[Challenge, str] = {
+    "turn-left": "请慢慢把头向右转，再转回来",
+    "turn-right": "请慢慢把头向左转，再转回来",
+    "any": "请慢慢左右转动头部",
+}
+MESSAGES: dict[str, str] = {
+    "looking": "请正对摄像头，把脸放进框里",
+    "verifying": "正在核验，请稍候…",
+    "passed": "核验通过",
+    "failed": "人脸与证件不一致，请摘下帽子、眼镜后再试一次",
+    "not-seen": "没有看清您的脸，请正对摄像头再试一次",
+    "not-live": "没有看到您转头，请按提示再试一次",
+    "too-many": "多次核验未通过。请点“不刷脸，请工作人员核验”。",
+    "camera-down": "摄像头暂时无法使用。请点“不刷脸，请工作人员核验”。",
+    "no-reference": "没有找到您的留存照片，无法刷脸。请点“不刷脸，请工作人员核验”。",
+    "verifier-down": "人脸核验暂时无法使用。请点“不刷脸，请工作人员核验”。",
+    "platform-down": "暂时无法核验人脸（网络或平台故障）。请稍后再试，或请工作人员核验。",
+}
+
+
+def needs_face_check(identity: IdentityDocument) -> bool:
+    """Card reads are checked against the face; an app login was already verified by the app."""
+    return identity.kind != "app_qr"
+
+
+class FaceCheckUnavailable(Exception):
+    """Verification cannot be done for this resident now; `reason` picks the message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class FaceNotSeen(Exception):
+    """The verifier found no face in the live picture: a failed try, not a mismatch."""
+
+
+class FaceVerifyPort(Protocol):
+    name: str
+
+    def verify_face(self, identity: IdentityDocument, live: Frame) -> bool:
+        """True = same person. Raises FaceCheckUnavailable or FaceNotSeen."""
+        ...
+
+
+@dataclass(frozen=True)
+class FaceState:
+    """What the screen shows: `step`, the resident's `message`, and the attempt counter."""
+
+    step: Step
+    message: str
+    attempt: int
+    max_attempts: int
+    reason: str = ""
+    challenge: Challenge | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.step in ("passed", "too-many", "unavailable")
+
+    @property
+    def can_retry(self) -> bool:
+        return self.step == "failed"
+
+
+class FaceCheck:
+    """One resident's face check. `feed` and `verify` may run on a worker thread; the state is
+    read with `state` from any thread."""
+
+    def __init__(self, identity: IdentityDocument, verifier: FaceVerifyPort | None, *,
+                 max_attempts: int = 3, steady_frames: int = 2, liveness_frames: int = 8,
+                 liveness_tries: int = 3,
+                 choose: Callable[[], Challenge] = lambda: random.choice(
+                     ["turn-left", "turn-right"])) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self._identity: IdentityDocument | None = identity
+        self._verifier = verifier
+        self.max_attempts = max_attempts
+        self._steady_needed = steady_frames
+        self._window = liveness_frames
+        self._liveness_tries = liveness_tries
+        self._choose = choose
+        self._lock = threading.Lock()
+        self._attempt = 0
+        self._steady = 0
+        self._frames: list[Frame] = []
+        self._best: Frame | None = None
+        self._windows_seen = 0
+        self._state = FaceState("looking", MESSAGES["looking"], 0, max_attempts)
+        if verifier is None:
+            self._state = self._make("unavailable", "camera-down")
+
+    @property
+    def state(self) -> FaceState:
+        with self._lock:
+            return self._state
+
+    @property
+    def identity(self) -> IdentityDocument | None:
+        return self._identity
+
+    def _make(self, step: Step, reason: str = "", message: str | None = None,
+              challenge: Challenge | None = None) -> FaceState:
+        return FaceState(step, message or MESSAGES.get(reason or step, MESSAGES["looking"]),
+                         self._attempt, self.max_attempts, reason, challenge)
+
+    def camera_down(self) -> FaceState:
+        """The camera is missing or stopped: never block, go straight to staff assistance."""
+        with self._lock:
+            self._drop_frames()
+            if self._state.step != "passed":
+                self._state = self._make("unavailable", "camera-down")
+            return self._state
+
+    def feed(self, frame: Frame) -> FaceState:
+        """One camera frame: quality while looking, then frames for liveness."""
+        with self._lock:
+            step = self._state.step
+        if step in ("looking", "adjust"):
+            return self._feed_quality(frame)
+        if step == "liveness":
+            return self._feed_liveness(frame)
+        return self.state
+
+    def _feed_quality(self, frame: Frame) -> FaceState:
+        quality = check_quality(frame)  # outside the lock: ~tens of ms of detection
+        with self._lock:
+            if self._state.step not in ("looking", "adjust"):
+                return self._state
+            if not quality.ok:
+                self._steady = 0
+                step: Step = "looking" if quality.reason == "no-face" else "adjust"
+                self._state = self._make(step, quality.reason, quality.message)
+                return self._state
+            self._steady += 1
+            self._best = frame  # a frontal, sharp, centred picture: the one to verify
+            if self._steady < self._steady_needed:
+                self._state = self._make("adjust", "ok", quality.message)
+                return self._state
+            challenge = self._choose()
+            self._frames = [frame]
+            self._windows_seen = 0
+            self._state = self._make("liveness", "liveness", CHALLENGE_WORDS[challenge],
+                                     challenge)
+            return self._state
+
+    def _feed_liveness(self, frame: Frame) -> FaceState:
+        with self._lock:
+            self._frames.append(frame)
+            if len(self._frames) < self._window:
+                return self._state
+            frames, challenge = list(self._frames), self._state.challenge or "any"
+        live = check_liveness(frames, challenge)
+        with self._lock:
+            if self._state.step != "liveness":
+                return self._state
+            if live.live:
+                self._frames = []
+                self._state = self._make("verifying")
+                return self._state
+            self._windows_seen += 1
+            if self._windows_seen < self._liveness_tries:
+                # Keep the second half: a turn that started late still counts.
+                self._frames = self._frames[len(self._frames) // 2:]
+                return self._state
+            return self._fail("not-live")
+
+    def verify(self) -> FaceState:
+        """Compare the best picture with the reference. Blocking; call off the main thread."""
+        with self._lock:
+            if self._state.step != "verifying" or self._best is None or self._identity is None:
+                return self._state
+            live, identity = self._best, self._identity
+        if self._verifier is None:
+            return self.camera_down()
+        try:
+            same = self._verifier.verify_face(identity, live)
+        except FaceCheckUnavailable as exc:
+            with self._lock:
+                if self._state.step == "verifying":
+                    self._drop_frames()
+                    self._state = self._make("unavailable", exc.reason)
+                return self._state
+        except FaceNotSeen:
+            with self._lock:
+                return self._fail("not-seen") if self._state.step == "verifying" \
+                    else self._state
+        with self._lock:
+            if self._state.step != "verifying":
+                return self._state  # wiped or left meanwhile
+            if same:
+                self._drop_frames()
+                self._state = self._make("passed")
+                return self._state
+            return self._fail("failed")
+
+    def _fail(self, reason: str) -> FaceState:
+        # Called with the lock held. Every failed try counts, whatever the cause.
+        self._attempt += 1
+        self._steady = 0
+        self._frames = []
+        self._best = None
+        if self._attempt >= self.max_attempts:
+            self._state = self._make("too-many")
+        else:
+            self._state = self._make("failed", reason)
+        return self._state
+
+    def retry(self) -> FaceState:
+        """After a failed try: look for the face again (the counter stays)."""
+        with self._lock:
+            if self._state.step == "failed":
+                self._state = self._make("looking")
+            return self._state
+
+    def _drop_frames(self) -> None:
+        self._frames = []
+        self._best = None
+
+    def wipe(self) -> None:
+        """Forget every frame and the identity (session end)."""
+        with self._lock:
+            self._drop_frames()
+            self._identity = None
+            self._state = self._make("unavailable", "camera-down")
+
+
+def watch(camera: Camera, check: FaceCheck, *, stop: Callable[[], bool],
+          on_frame: Callable[[Frame, FaceState], None] = lambda _f, _s: None,
+          read_timeout: float = 2.0) -> FaceState:
+    """Read frames into `check` until a try ends (passed, failed, too many, unavailable) or
+    `stop()` says the screen was left. Blocking: run on a worker thread. A camera that errs
+    or goes quiet for `read_timeout` seconds ends in "unavailable" (staff), never a hang."""
+    while not stop():
+        try:
+            frame = camera.read(read_timeout)
+        except CameraBusy:
+            time.sleep(0.05)  # our own preview read overlapping: try again shortly
+            continue
+        except DeviceError:
+            return check.camera_down()
+        state = check.feed(frame)
+        on_frame(frame, state)
+        if state.step == "verifying":
+            state = check.verify()
+            on_frame(frame, state)
+        if state.step in ("passed", "failed", "too-many", "unavailable"):
+            return state
+    return check.state

@@ -1,0 +1,88 @@
+"""Staff assistance instead of the face check: a staff member enters the staff PIN, confirming
+they compared the resident with the card by eye. Biometrics are never the only way in.
+
+Only a SHA-256 of the PIN is configured (`terminal.staff_pin_sha256`); tries are limited per
+resident so that the PIN cannot be guessed at the screen. No Kivy here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import threading
+from dataclasses import dataclass
+from typing import Literal
+
+Outcome = Literal["approved", "wrong", "locked", "not-configured", "bad-input"]
+
+MESSAGES: dict[Outcome, str] = {
+    "approved": "工作人员已核验，请继续办理。",
+    "wrong": "密码不对，请再输一次。",
+    "locked": "密码错误次数过多，已停止输入。请到人工窗口办理。",
+    "not-configured": "本机未设置工作人员密码。请到人工窗口办理。",
+    "bad-input": "请输入4到12位数字。",
+}
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def pin_hash(pin: str) -> str:
+    """What goes into the config: `python -c "import hashlib;print(hashlib.sha256(b'1234')..."`."""
+    return hashlib.sha256(pin.encode("utf-8")).hexdigest()
+
+
+def valid_pin_hash(value: str) -> bool:
+    return bool(_HEX64.match(value))
+
+
+@dataclass(frozen=True)
+class StaffResult:
+    outcome: Outcome
+    message: str
+    tries_left: int
+
+    @property
+    def approved(self) -> bool:
+        return self.outcome == "approved"
+
+
+class StaffCheck:
+    """One resident's staff confirmation; a new resident gets a new StaffCheck."""
+
+    def __init__(self, pin_sha256: str | None, max_tries: int = 3) -> None:
+        if max_tries < 1:
+            raise ValueError("max_tries must be at least 1")
+        self._hash = pin_sha256.lower() if pin_sha256 and valid_pin_hash(pin_sha256.lower()) \
+            else None
+        self.max_tries = max_tries
+        self._wrong = 0
+        self._lock = threading.Lock()
+
+    @property
+    def configured(self) -> bool:
+        return self._hash is not None
+
+    @property
+    def tries_left(self) -> int:
+        with self._lock:
+            return max(0, self.max_tries - self._wrong)
+
+    def check(self, pin: str) -> StaffResult:
+        with self._lock:
+            left = max(0, self.max_tries - self._wrong)
+            if self._hash is None:
+                return StaffResult("not-configured", MESSAGES["not-configured"], 0)
+            if left == 0:
+                return StaffResult("locked", MESSAGES["locked"], 0)
+            if not (4 <= len(pin) <= 12 and pin.isascii() and pin.isdigit()):
+                # A malformed entry is a typo, not a guess: it does not use up a try.
+                return StaffResult("bad-input", MESSAGES["bad-input"], left)
+            # compare_digest: the time taken says nothing about how much of the PIN was right.
+            if hmac.compare_digest(pin_hash(pin), self._hash):
+                return StaffResult("approved", MESSAGES["approved"], left)
+            self._wrong += 1
+            left -= 1
+            if left == 0:
+                return StaffResult("locked", MESSAGES["locked"], 0)
+            return StaffResult("wrong", f"{MESSAGES['wrong']}还可以输 {left} 次。", left)
