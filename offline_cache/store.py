@@ -4,15 +4,34 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlite_utils import Database
+
 BUSY_TIMEOUT_MS = 10_000
 
-#: Named migrations, applied in order once each and recorded in `migrations`. Never edit a
-#: shipped one: terminals in the field have already applied it; add a new name instead.
-MIGRATIONS: Sequence[tuple[str, str]] = (
+#: A migration is SQL (one or more statements) or a function given the sqlite-utils Database.
+Migration = str | Callable[[Database], None]
+
+
+def _cache_table(db: Database) -> None:
+    db.table("cache").create({"key": str, "etag": str, "body": str, "fetched_at": float},
+                       pk="key", not_null={"body", "fetched_at"})
+
+
+def _outbox_shown_at(db: Database) -> None:
+    # When a delivered outcome (e.g. of a provisional offline booking) was shown to the
+    # resident at a later visit: shown once, then never again.
+    db.table("outbox").add_column("shown_at", float)
+
+
+#: Named migrations, applied in order once each and recorded in `migrations`. Never change
+#: what a shipped one does: terminals in the field have already applied it; add a new name.
+#: 0001 stays SQL because sqlite-utils' create() cannot express its AUTOINCREMENT, CHECK and
+#: UNIQUE constraints; the others make exactly the schema their original SQL made.
+MIGRATIONS: Sequence[tuple[str, Migration]] = (
     ("0001_outbox", """
         CREATE TABLE outbox (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -30,18 +49,8 @@ MIGRATIONS: Sequence[tuple[str, str]] = (
         CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
         CREATE INDEX outbox_resident ON outbox (resident_key, id);
     """),
-    ("0002_cache", """
-        CREATE TABLE cache (
-            key TEXT PRIMARY KEY,
-            etag TEXT,
-            body TEXT NOT NULL,
-            fetched_at REAL NOT NULL);
-    """),
-    # When a delivered outcome (e.g. of a provisional offline booking) was shown to the
-    # resident at a later visit: shown once, then never again.
-    ("0003_outbox_shown", """
-        ALTER TABLE outbox ADD COLUMN shown_at REAL;
-    """),
+    ("0002_cache", _cache_table),
+    ("0003_outbox_shown", _outbox_shown_at),
 )
 
 
@@ -54,10 +63,12 @@ class Store:
 
     A single connection guarded by a lock: the kiosk writes a few rows a minute, and one
     connection keeps every commit in one place, in order, with `synchronous=FULL` so that a
-    write acknowledged to a resident survives a power cut.
+    write acknowledged to a resident survives a power cut. `db` is the same connection seen
+    through sqlite-utils, for migrations and schema work.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *,
+                 migrations: Sequence[tuple[str, Migration]] = MIGRATIONS) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
         try:
@@ -68,29 +79,34 @@ class Store:
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = FULL")
-            self._migrate()
+            # No recursive_triggers pragma, no plugin hooks: the connection stays exactly as
+            # configured above, whatever sqlite-utils plugins happen to be installed.
+            self.db = Database(self._conn, recursive_triggers=False, execute_plugins=False)
+            self._migrate(migrations)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the terminal database {self.path}: "
                              f"{type(exc).__name__}: {exc}") from None
 
-    def _migrate(self) -> None:
-        with self.transaction() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS migrations "
-                         "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT "
-                         "(datetime('now')))")
-            done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
-            for name, sql in MIGRATIONS:
+    def _migrate(self, migrations: Sequence[tuple[str, Migration]]) -> None:
+        # All pending migrations in one BEGIN IMMEDIATE: a crash leaves none or all of them.
+        # Inside it sqlite-utils uses savepoints and executescript() does not COMMIT.
+        with self.transaction():
+            self.db.table("migrations").create(
+                {"name": str, "applied_at": str}, pk="name", not_null={"applied_at"},
+                defaults={"applied_at": "datetime('now')"}, if_not_exists=True)
+            done = {r[0] for r in self.db.execute("SELECT name FROM migrations")}
+            for name, migration in migrations:
                 if name in done:
                     continue
-                # executescript would COMMIT our transaction; run statement by statement.
-                for statement in (s.strip() for s in sql.split(";")):
-                    if statement:
-                        conn.execute(statement)
-                conn.execute("INSERT INTO migrations (name) VALUES (?)", (name,))
+                if isinstance(migration, str):
+                    self.db.executescript(migration)
+                else:
+                    migration(self.db)
+                self.db.execute("INSERT INTO migrations (name) VALUES (?)", (name,))
 
     def applied_migrations(self) -> list[str]:
         with self._lock:
-            return [r[0] for r in self._conn.execute("SELECT name FROM migrations ORDER BY rowid")]
+            return [r[0] for r in self.db.execute("SELECT name FROM migrations ORDER BY rowid")]
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
