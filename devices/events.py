@@ -11,8 +11,10 @@ from typing import Literal
 
 log = logging.getLogger(__name__)
 
+# camera-offline / camera-online: the camera stopped or started giving frames (unplugged, a
+# stream lost, the file gone; detail is the machine-readable reason).
 EventKind = Literal["card-inserted", "card-removed", "reader-added", "reader-removed",
-                    "service-lost", "service-back"]
+                    "service-lost", "service-back", "camera-offline", "camera-online"]
 
 
 @dataclass(frozen=True)

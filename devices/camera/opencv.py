@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from devices.base import DeviceOffline, DeviceState, DeviceStatus, DeviceTimeout
-from devices.camera.base import CameraBusy, Frame, as_frame, redact_source
+from devices.camera.base import CameraBusy, Frame, StatusEvents, as_frame, redact_source
+from devices.events import Listener, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class OpenCVCamera:
         self._in_read = False  # a read thread is inside cap.read(); guarded by _lock
         self._status = DeviceStatus(DeviceState.OFFLINE, "closed", "not opened yet")
         self._frames = 0
+        self._events = StatusEvents(redact_source(self.source))
 
     @classmethod
     def is_usable(cls) -> bool:
@@ -66,6 +68,21 @@ class OpenCVCamera:
     @property
     def _key(self) -> str:
         return str(self.source)
+
+    def subscribe(self, listener: Listener) -> Subscription:
+        """camera-online when frames can be had, camera-offline (detail: reason) when not:
+        closed, unplugged (device node or file gone), stalled, end of a file."""
+        return self._events.subscribe(listener)
+
+    def _node(self) -> str | None:
+        """The filesystem path behind the source (a device node or a file); None for URLs."""
+        if isinstance(self.source, int):
+            return f"/dev/video{self.source}"
+        return None if _is_url(self.source) else self.source
+
+    def _vanished(self) -> bool:
+        node = self._node()
+        return node is not None and not os.path.exists(node)
 
     def _is_file(self) -> bool:
         return isinstance(self.source, str) and not _is_url(self.source) \
@@ -93,6 +110,7 @@ class OpenCVCamera:
             self._cap = cap
             self._stuck = None
             self._status = DeviceStatus(DeviceState.ONLINE)
+        self._events.update(self._status)
 
     def _open_capture(self, cv2: Any) -> Any:
         src = self.source
@@ -126,10 +144,14 @@ class OpenCVCamera:
         return DeviceOffline(f"cannot decode video file {src}", reason="unsupported-format")
 
     def close(self) -> None:
+        self._drop("closed")
+
+    def _drop(self, reason: str, detail: str = "") -> None:
         with self._lock:
             cap, self._cap = self._cap, None
             reading = self._in_read
-            self._status = DeviceStatus(DeviceState.OFFLINE, "closed")
+            self._status = DeviceStatus(DeviceState.OFFLINE, reason, detail)
+        self._events.update(self._status)
         if cap is None:
             return
         # Releasing a capture while a thread is inside its read() can crash the driver: that
@@ -141,11 +163,19 @@ class OpenCVCamera:
 
     def status(self) -> DeviceStatus:
         with self._lock:
+            is_open = self._cap is not None
+        if is_open and self._vanished():
+            # Unplugged (or the file deleted): OpenCV may go on serving buffered frames for a
+            # while, so look at the node itself; the health poller learns it within a poll.
+            self._drop("not-found", "the camera (or video file) is gone")
+        with self._lock:
             return self._status
 
     def _set(self, state: DeviceState, reason: str | None = None, detail: str = "") -> None:
+        status = DeviceStatus(state, reason, detail)
         with self._lock:
-            self._status = DeviceStatus(state, reason, detail)
+            self._status = status
+        self._events.update(status)
 
     def read(self, timeout: float = 2.0) -> Frame:
         if not self._reading.acquire(blocking=False):
@@ -160,6 +190,9 @@ class OpenCVCamera:
             cap, stuck = self._cap, self._stuck
         if cap is None:
             raise DeviceOffline("camera is not open", reason="closed")
+        if self._vanished():
+            self._drop("not-found", "the camera (or video file) is gone")
+            raise DeviceOffline("the camera is gone (unplugged?)", reason="not-found")
         if stuck is not None and stuck.is_alive():
             raise DeviceTimeout("the camera is still stuck in an earlier read: reopen it",
                                 reason="no-frames")

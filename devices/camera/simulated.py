@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from devices.base import DeviceError, DeviceOffline, DeviceState, DeviceStatus, DeviceTimeout
-from devices.camera.base import CameraBusy, Frame, as_frame
+from devices.camera.base import CameraBusy, Frame, StatusEvents, as_frame
+from devices.events import Listener, Subscription
 
 
 def placeholder_frame(width: int = 640, height: int = 480) -> Frame:
@@ -49,6 +50,7 @@ class SimulatedCamera:
         self._status = DeviceStatus(DeviceState.OFFLINE, "closed")
         self._lock = threading.Lock()
         self.frames_read = 0
+        self._events = StatusEvents("simulated")
 
     @classmethod
     def is_usable(cls) -> bool:
@@ -63,11 +65,13 @@ class SimulatedCamera:
                                     reason=self._status.reason or "offline")
             self._open = True
             self._status = DeviceStatus(DeviceState.ONLINE)
+        self._events.update(self._status)
 
     def close(self) -> None:
         with self._lock:
             self._open = False
             self._status = DeviceStatus(DeviceState.OFFLINE, "closed")
+        self._events.update(self._status)
 
     def status(self) -> DeviceStatus:
         with self._lock:
@@ -78,6 +82,11 @@ class SimulatedCamera:
     def set_status(self, state: DeviceState, reason: str | None = None, detail: str = "") -> None:
         with self._lock:
             self._status = DeviceStatus(state, reason, detail)
+        self._events.update(self._status)
+
+    def subscribe(self, listener: Listener) -> Subscription:
+        """camera-online / camera-offline as `open`, `close` and `set_status` change it."""
+        return self._events.subscribe(listener)
 
     def set_busy(self, busy: bool) -> None:
         with self._lock:
