@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from tenacity import RetryCallState, Retrying, wait_exponential
+
 from .outbox import Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -52,15 +54,29 @@ class Sender(Protocol):
 
 @dataclass(frozen=True)
 class Backoff:
-    """Exponential backoff with full jitter: a fleet of terminals coming back after an outage
-    does not hit the platform in lockstep."""
+    """Exponential backoff with jitter, so that a fleet of terminals coming back after an
+    outage does not hit the platform in lockstep: after attempt n the wait is drawn uniformly
+    from [w/2, w], w = min(max_s, base_s * 2^(n-1)). The floor of w/2 ("equal jitter") keeps
+    a terminal from resending at once to a platform that has just failed."""
 
     base_s: float = 1.0
     max_s: float = 300.0
 
     def delay(self, attempts: int, rng: random.Random) -> float:
-        ceiling = min(self.max_s, self.base_s * (2 ** min(max(attempts - 1, 0), 30)))
-        return rng.uniform(ceiling / 2, ceiling)
+        # tenacity's capped exponential gives w/2; its wait_random_exponential would add the
+        # jitter from the process-wide `random`, so the draw is made from the worker's own rng
+        # (seedable in tests, and one per terminal); same distribution, see the tests.
+        half = wait_exponential(multiplier=self.base_s / 2, max=self.max_s / 2)(
+            _after_attempt(attempts))
+        return half + rng.uniform(0, half)
+
+
+def _after_attempt(attempts: int) -> RetryCallState:
+    """A tenacity call state at the given attempt: the worker keeps the attempt count in the
+    outbox row and schedules the next try there, instead of sleeping in a retry loop."""
+    state = RetryCallState(retry_object=Retrying(), fn=None, args=(), kwargs={})
+    state.attempt_number = max(attempts, 1)
+    return state
 
 
 class SyncWorker:
