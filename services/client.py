@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import requests
 from pydantic import BaseModel, ValidationError
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from .errors import (BadResponse, Conflict, IdempotencyKeyReused, NotFound, PlatformError,
                      PlatformUnavailable, Rejected, Unauthorized)
@@ -44,21 +45,20 @@ class PlatformClient:
     def get(self, path: str, params: Mapping[str, Any] | None, model: type[M]) -> M:
         """GET `path` with query `params` (None values dropped) and validate it as `model`."""
         query = _query(params)
-        attempts = 1 + GET_RETRIES
-        for attempt in range(1, attempts + 1):
-            try:
-                response = self._session.get(self.base_url + path, params=query,
-                                             headers=self._headers, timeout=self.timeout)
-                break
-            except requests.ConnectionError as exc:
-                # A GET is safe to repeat after the connection failed. A read timeout is a
-                # different exception (below) and is not retried: the resident would wait
-                # twice the timeout.
-                if attempt == attempts:
-                    raise _unavailable(exc) from None
-                log.info("GET %s: connection failed, retrying", path)
-            except requests.RequestException as exc:
-                raise _unavailable(exc) from None
+
+        def retrying(state: RetryCallState) -> None:
+            log.info("GET %s: connection failed, retrying", path)
+        # A GET is safe to repeat after the connection failed (ConnectTimeout included). A
+        # read timeout is not a ConnectionError and is not retried: the resident would wait
+        # twice the timeout. No wait between the two tries: the resident is waiting.
+        retry = Retrying(stop=stop_after_attempt(1 + GET_RETRIES),
+                         retry=retry_if_exception_type(requests.ConnectionError),
+                         before_sleep=retrying, reraise=True)
+        try:
+            response = retry(self._session.get, self.base_url + path, params=query,
+                             headers=self._headers, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise _unavailable(exc) from None
         return _parse(response, model, "GET", path)
 
     def get_conditional(self, path: str, params: Mapping[str, Any] | None,

@@ -166,3 +166,31 @@ def test_gets_are_retried_once_writes_never(platform: SandboxHandle) -> None:
         # The outbox would now resend with the same key: exactly one booking results.
         booking = c.post("/v1/bookings", request_for(slot), Booking, idempotency_key="flaky")
         assert booking.status == "confirmed"
+
+
+class DeadSession(requests.Session):
+    """Every request fails with the given connection error."""
+
+    def __init__(self, error: type[requests.RequestException]) -> None:
+        super().__init__()
+        self.error = error
+        self.calls: list[str] = []
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any,
+                **kwargs: Any) -> requests.Response:
+        self.calls.append(str(method))
+        raise self.error("down")
+
+
+@pytest.mark.parametrize("error", [requests.ConnectionError, requests.ConnectTimeout])
+def test_a_get_is_retried_once_only_then_unavailable(error: type[requests.RequestException]
+                                                     ) -> None:
+    session = DeadSession(error)
+    with PlatformClient("http://platform.invalid", "t", session=session) as c:
+        with pytest.raises(PlatformUnavailable) as exc:
+            c.get("/v1/items", None, ItemList)
+        assert exc.value.detail == error.__name__
+        assert session.calls == ["GET", "GET"]
+        with pytest.raises(PlatformUnavailable):
+            c.post("/v1/bookings", {}, Booking, idempotency_key="k")
+        assert session.calls == ["GET", "GET", "POST"]
