@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -29,7 +31,8 @@ from offline_cache.sync import SyncWorker
 
 from .flows.booking import BookingFlow, FlowError
 from .flows.cached_catalogue import CachedBookings, CachedCatalogue
-from .flows.outbox_port import PlatformSender, WriteQueue, open_outbox
+from .flows.outbox_port import OutboxError, PlatformSender, WriteQueue, open_outbox
+from .flows.provisional import OfflineBookings
 from .flows.slip import render_booking_slip
 from .session import IdleState, IdleTimeouts, Session
 from .theme import Theme
@@ -65,6 +68,10 @@ class KioskApp(App):
         self.sync_worker = SyncWorker(self.outbox, PlatformSender(self.client),
                                       on_change=lambda: self._offline_trigger())
         self.writes = WriteQueue(self.outbox, self.sync_worker)
+        # Offline, a booking is accepted provisionally; the platform decides on delivery.
+        self.offline_bookings = OfflineBookings(
+            self.writes, terminal_id=config.terminal.id, clock=lambda: datetime.now(CHINA_TZ),
+            new_key=lambda: str(uuid.uuid4()))
         self.device_manager = DeviceManager(self.devices.all())
         t = config.timeouts
         self.session = Session(IdleTimeouts(t.idle, t.warning, t.elderly_factor), time.monotonic())
@@ -150,7 +157,7 @@ class KioskApp(App):
                 bookings=self.bookings, printer=self.devices.printer,
                 render_slip=self._render_slip, clock=lambda: datetime.now(CHINA_TZ),
                 print_timeout=self.cfg.devices.printer.timeout, writes=self.writes,
-                printer_ready=self._printer_ready)
+                printer_ready=self._printer_ready, offline=self.offline_bookings)
             self.go("item")
 
     def _printer_ready(self) -> bool:
@@ -160,6 +167,18 @@ class KioskApp(App):
     def identified(self, identity: Any) -> None:
         self.session.start(identity, time.monotonic())
         self.start_pending_service()
+        self._show_visit_notices(identity)
+
+    def _show_visit_notices(self, identity: Any) -> None:
+        """What became of the resident's earlier offline bookings, shown once when decided."""
+        try:
+            notices = self.offline_bookings.notices(identity.id_number)
+        except (OutboxError, sqlite3.Error) as exc:
+            log.warning("visit notices unavailable: %s", type(exc).__name__)
+            return
+        if notices:
+            self.show_message("\n\n".join(f"【{n.title}】\n{n.text}" for n in notices))
+            self.offline_bookings.mark_shown(notices)
 
     def toggle_elderly(self) -> None:
         self.theme.elderly = not self.theme.elderly

@@ -179,8 +179,9 @@ def _wait_file(path: Any, what: str) -> Any:
 
 
 def offline_script(runner: ScriptRunner) -> Script:
-    """The network is cut just before the resident confirms; the write waits in the outbox,
-    nothing is presented as done; once the network is back the worker delivers it.
+    """The network is cut just before the resident confirms: the booking is accepted as
+    provisional (local reference, provisional slip), the resident leaves; the network comes
+    back, the platform decides, and the resident is told at the next visit.
 
     The test on the other side switches the network through marker files in the out folder.
     """
@@ -200,27 +201,38 @@ def offline_script(runner: ScriptRunner) -> Script:
     (out / "cut-network").touch()
     yield _wait_file(out / "network-cut", "network cut by the test")
     tap(confirm.ids.confirm_button)
-    yield until("queued message", lambda: app._busy is None and any(
-        isinstance(w, ModalView) and "保存" in getattr(w, "text", "") for w in Window.children))
+    yield _on(app, "done")
+    done = _screen(app, "done")
+    yield until("provisional reference", lambda: bool(done.reference) and app._busy is None)
     yield until("offline banner", lambda: app.offline)
     yield settle(0.6)
-    runner.screenshot("09-offline-queued")
-    dialog = next(w for w in Window.children if isinstance(w, ModalView))
-    runner.facts["queued_message"] = dialog.text
-    runner.facts["screen_after_queue"] = app.sm.current
-    dialog.dismiss()
+    runner.screenshot("09-offline-provisional")
+    runner.facts.update(provisional_title=done.title, reference_label=done.reference_label,
+                        local_reference=done.reference, details=done.details,
+                        print_message=done.print_message)
+    tap(done.ids.finish_button)  # the resident leaves with the provisional slip
+    yield _on(app, "attract")
     (out / "restore-network").touch()
     yield _wait_file(out / "network-restored", "network restored by the test")
     app.sync_worker.wake()
-    yield until("delivered", lambda: app.outbox.status().counts.get("sent", 0) >= 1)
+    yield until("delivered", lambda: app.outbox.status().counts.get("pending", 1) == 0
+                and app.outbox.status().counts.get("in_flight", 1) == 0)
     yield until("online again", lambda: not app.offline)
     runner.facts["delivered"] = True
-    # The resident taps again: the same idempotency key brings back the one booking.
-    tap(confirm.ids.confirm_button)
-    yield _on(app, "done")
-    done = _screen(app, "done")
-    yield until("reference shown", lambda: bool(done.reference))
-    runner.facts["reference"] = done.reference
+    # The next visit: the same card; the outcome is shown once, before anything else.
+    yield from _to_identify(runner)
+    tap(find_buttons(_screen(app, "identify"), "模拟放卡")[0])
+    yield until("visit notice", lambda: any(
+        isinstance(w, ModalView) and "离线预约" in getattr(w, "text", "")
+        for w in Window.children))
+    yield _on(app, "item")  # the notice stays over the first step of the service
+    yield settle(0.6)
+    runner.screenshot("10-next-visit-notice")
+    dialog = next(w for w in Window.children if isinstance(w, ModalView))
+    runner.facts["notice"] = dialog.text
+    dialog.dismiss()
+    runner.facts["unshown_after"] = len(app.offline_bookings.notices(
+        app.session.identity.id_number))
 
 
 def reader_down_script(runner: ScriptRunner) -> Script:

@@ -15,7 +15,9 @@ from typing import IO, Any, TypeVar
 from devices.idcard.simulated import load_residents
 from devices.printer.simulated import SimulatedPrinter
 from kiosk.flows.booking import BookingFlow, FlowError, Step
-from kiosk.flows.outbox_port import KIND_BOOKING, PlatformSender, WriteQueue, open_outbox
+from kiosk.flows.outbox_port import (KIND_BOOKING, KIND_BOOKING_PROVISIONAL, PlatformSender,
+                                     WriteQueue, open_outbox)
+from kiosk.flows.provisional import OfflineBookings, ProvisionalBooking
 from offline_cache.sync import Backoff, SyncWorker
 from services.bookings import BookingService
 from services.catalogue import CatalogueService
@@ -91,7 +93,10 @@ class Simulator:
         person = rng.choice(self.residents)
         flow = BookingFlow(identity=person, catalogue=self.catalogue, bookings=self.bookings,
                            printer=self.printer, render_slip=_no_slip,
-                           clock=lambda: datetime.now(CST), new_key=new_key, writes=self.writes)
+                           clock=lambda: datetime.now(CST), new_key=new_key, writes=self.writes,
+                           offline=OfflineBookings(self.writes, terminal_id="SIM",
+                                                   clock=lambda: datetime.now(CST),
+                                                   new_key=new_key))
         pause = time.sleep
         items = _patient(lambda: flow.search("", limit=50), pause)
         if not items:
@@ -110,7 +115,12 @@ class Simulator:
             booking = self._confirm(flow, pause)
             if booking is None:  # the slot filled meanwhile: another day
                 continue
-            self._record(KIND_BOOKING, keys[-1], booking.reference, n)
+            if isinstance(booking, ProvisionalBooking):
+                # Accepted offline: the resident was told "provisional, decided on delivery".
+                self._record(KIND_BOOKING_PROVISIONAL, booking.idempotency_key,
+                             booking.reference, n)
+            else:
+                self._record(KIND_BOOKING, keys[-1], booking.reference, n)
             return
         raise FlowError("no free slot")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -190,6 +190,31 @@ class Outbox:
                                           "ORDER BY id")]
         age = round(max(now - float(oldest), 0.0), 3) if oldest is not None else None
         return OutboxStatus(counts, age, dead)
+
+    def unshown(self, resident: str, kinds: Collection[str]) -> list[OutboxItem]:
+        """This resident's writes of `kinds` whose outcome they have not been shown yet,
+        oldest first (for "your booking from last time" at their next visit)."""
+        if not kinds:
+            return []
+        rkey = self._cipher.resident_key(resident)
+        marks = ", ".join("?" for _ in kinds)
+        with self.store.reading() as conn:
+            rows = conn.execute(f"SELECT * FROM outbox WHERE resident_key = ? AND shown_at IS "
+                                f"NULL AND kind IN ({marks}) ORDER BY id", (rkey, *kinds)
+                                ).fetchall()
+        return [self._item(r) for r in rows]
+
+    def mark_shown(self, item_ids: Iterable[int]) -> None:
+        """The resident has seen these outcomes: they are not shown again."""
+        with self.store.transaction() as conn:
+            conn.executemany("UPDATE outbox SET shown_at = ? WHERE id = ?",
+                             [(self._clock(), i) for i in item_ids])
+
+    def count_since(self, kind: str, since: float) -> int:
+        """How many writes of `kind` were queued since `since` (numbers local references)."""
+        with self.store.reading() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM outbox WHERE kind = ? AND "
+                                    "created_at >= ?", (kind, since)).fetchone()[0])
 
     def pending_count(self) -> int:
         with self.store.reading() as conn:

@@ -17,7 +17,7 @@ from services.schemas import (API_PREFIX, PROBLEM_IDEMPOTENCY_KEY_MISSING,
                               PROBLEM_UNAUTHORIZED, Booking, BookingRequest, DepartmentList,
                               HallList, Item, ItemList, Level, LifeEventList, SlotList)
 
-from . import app_login, etag, identity, ledger, problems, sms, store
+from . import app_login, etag, identity, ledger, problems, provisional, sms, store
 from . import slots as sl
 from .problems import ProblemError, problem_responses
 
@@ -179,6 +179,7 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None) -> Fa
 
     identity.add_routes(v1, Conn)  # POST /v1/identity/face-verify (sandbox/identity.py)
     sms.add_routes(v1, app, Conn, Key, authorise, clock.now)  # booking details by SMS
+    provisional.add_routes(v1, cat, Conn, Key, clock.now)  # bookings accepted offline
     app_login.add_routes(v1, app, Conn, authorise, clock.now)  # mobile-app QR login
     app.include_router(v1)
 

@@ -31,7 +31,9 @@ def fingerprint(operation: str, body: dict[str, Any] | None) -> str:
 
 
 def write(conn: sqlite3.Connection, kind: str, key: str, fp: str,
-           action: Callable[[], Outcome], now: datetime) -> Outcome:
+          action: Callable[[], Outcome], now: datetime,
+          reference: Callable[[dict[str, Any]], Any] = lambda body: body.get("reference"),
+          ) -> Outcome:
     """Replay the stored outcome of `key`, or run `action` and store its outcome, atomically.
 
     BEGIN IMMEDIATE takes the write lock before reading, so two requests racing for the last
@@ -58,7 +60,7 @@ def write(conn: sqlite3.Connection, kind: str, key: str, fp: str,
             # lets tests check that every acknowledged write took effect exactly once.
             conn.execute("INSERT INTO ledger (kind, idempotency_key, status, reference, "
                          "applied_at) VALUES (?, ?, ?, ?, ?)",
-                         (kind, key, outcome[0], outcome[1].get("reference"), now.isoformat()))
+                         (kind, key, outcome[0], reference(outcome[1]), now.isoformat()))
         conn.execute("COMMIT")
         return outcome
     except BaseException:
@@ -80,44 +82,50 @@ def _taken(conn: sqlite3.Connection, slot_id: str) -> int:
 
 def create_booking(conn: sqlite3.Connection, cat: Catalogue, req: BookingRequest, key: str,
                    now: datetime) -> Outcome:
-    fp = fingerprint("POST /v1/bookings", req.model_dump(mode="json"))
+    return write(conn, "booking.create", key, booking_fingerprint(req),
+                 lambda: book_slot(conn, cat, req, now), now)
 
-    def book() -> Outcome:
-        item = cat.items_by_id.get(req.item_id)
-        if item is None:
-            raise ProblemError(422, PROBLEM_SLOT_UNAVAILABLE, "所选事项不存在，请重新选择。",
-                               "unknown item_id")
-        if not item.bookable:
-            raise ProblemError(422, PROBLEM_NOT_BOOKABLE, "该事项无需预约，可直接办理。")
-        hall = cat.halls_by_id.get(req.hall_id)
-        slot = sl.find_slot(hall, req.slot_id) if hall else None
-        if hall is None or slot is None or not sl.serves(hall, item):
-            raise ProblemError(422, PROBLEM_SLOT_UNAVAILABLE, "所选时段不可预约，请重新选择。",
-                               "slot, hall and item do not belong together")
-        if not sl.in_window(slot.start.date(), now.date()) or slot.start <= now:
-            raise ProblemError(422, PROBLEM_SLOT_UNAVAILABLE, "所选时段已过或尚未开放预约。",
-                               "slot outside the booking window")
-        taken = _taken(conn, slot.id)
-        if taken >= sl.capacity(hall):
-            raise ProblemError(409, PROBLEM_SLOT_FULL, "该时段已约满，请选择其他时段。")
-        conn.execute("INSERT INTO slot_usage VALUES (?, ?, ?, 1) ON CONFLICT(slot_id) "
-                     "DO UPDATE SET taken = taken + 1",
-                     (slot.id, hall.id, slot.start.date().isoformat()))
-        booking = Booking(
-            reference=_next_reference(conn, now.date()), status="confirmed",
-            item_id=item.id, item_name=item.name, hall_id=hall.id, hall_name=hall.name,
-            hall_address=hall.address, slot_id=slot.id, date=slot.start.date(),
-            start=slot.start, end=slot.end,
-            # The sandbox keeps only masked personal data: nothing to leak from its database.
-            resident_name_masked=mask_name(req.resident.name),
-            id_number_masked=mask_id_number(req.resident.id_number), created_at=now)
-        body = booking.model_dump(mode="json")
-        conn.execute("INSERT INTO bookings VALUES (?, ?, ?, ?, ?, NULL)",
-                     (booking.reference, booking.status, slot.id, json.dumps(body, ensure_ascii=False),
-                      now.isoformat()))
-        return 201, body
 
-    return write(conn, "booking.create", key, fp, book, now)
+def booking_fingerprint(req: BookingRequest) -> str:
+    return fingerprint("POST /v1/bookings", req.model_dump(mode="json"))
+
+
+def book_slot(conn: sqlite3.Connection, cat: Catalogue, req: BookingRequest,
+              now: datetime) -> Outcome:
+    """Take a seat (inside the caller's write transaction); problems raised change nothing."""
+    item = cat.items_by_id.get(req.item_id)
+    if item is None:
+        raise ProblemError(422, PROBLEM_SLOT_UNAVAILABLE, "所选事项不存在，请重新选择。",
+                           "unknown item_id")
+    if not item.bookable:
+        raise ProblemError(422, PROBLEM_NOT_BOOKABLE, "该事项无需预约，可直接办理。")
+    hall = cat.halls_by_id.get(req.hall_id)
+    slot = sl.find_slot(hall, req.slot_id) if hall else None
+    if hall is None or slot is None or not sl.serves(hall, item):
+        raise ProblemError(422, PROBLEM_SLOT_UNAVAILABLE, "所选时段不可预约，请重新选择。",
+                           "slot, hall and item do not belong together")
+    if not sl.in_window(slot.start.date(), now.date()) or slot.start <= now:
+        raise ProblemError(422, PROBLEM_SLOT_UNAVAILABLE, "所选时段已过或尚未开放预约。",
+                           "slot outside the booking window")
+    taken = _taken(conn, slot.id)
+    if taken >= sl.capacity(hall):
+        raise ProblemError(409, PROBLEM_SLOT_FULL, "该时段已约满，请选择其他时段。")
+    conn.execute("INSERT INTO slot_usage VALUES (?, ?, ?, 1) ON CONFLICT(slot_id) "
+                 "DO UPDATE SET taken = taken + 1",
+                 (slot.id, hall.id, slot.start.date().isoformat()))
+    booking = Booking(
+        reference=_next_reference(conn, now.date()), status="confirmed",
+        item_id=item.id, item_name=item.name, hall_id=hall.id, hall_name=hall.name,
+        hall_address=hall.address, slot_id=slot.id, date=slot.start.date(),
+        start=slot.start, end=slot.end,
+        # The sandbox keeps only masked personal data: nothing to leak from its database.
+        resident_name_masked=mask_name(req.resident.name),
+        id_number_masked=mask_id_number(req.resident.id_number), created_at=now)
+    body = booking.model_dump(mode="json")
+    conn.execute("INSERT INTO bookings VALUES (?, ?, ?, ?, ?, NULL)",
+                 (booking.reference, booking.status, slot.id, json.dumps(body, ensure_ascii=False),
+                  now.isoformat()))
+    return 201, body
 
 
 def _load(conn: sqlite3.Connection, reference: str) -> dict[str, Any]:

@@ -6,7 +6,8 @@ from datetime import date
 from urllib.parse import quote
 
 from .client import PlatformClient
-from .schemas import API_PREFIX, Booking, BookingRequest, Slot, SlotList, SmsReceipt, SmsRequest
+from .schemas import (API_PREFIX, Booking, BookingRequest, ProvisionalBookingRequest,
+                      ProvisionalOutcome, Slot, SlotList, SmsReceipt, SmsRequest)
 
 
 class BookingService:
@@ -24,6 +25,12 @@ class BookingService:
 
     def book(self, request: BookingRequest, idempotency_key: str) -> Booking:
         return self._client.post(f"{API_PREFIX}/bookings", request, Booking, idempotency_key)
+
+    def book_provisional(self, request: ProvisionalBookingRequest,
+                         idempotency_key: str) -> ProvisionalOutcome:
+        """Deliver a booking accepted offline; the platform confirms, moves or refuses it."""
+        return self._client.post(f"{API_PREFIX}/bookings/provisional", request,
+                                 ProvisionalOutcome, idempotency_key)
 
     def get(self, reference: str) -> Booking:
         return self._client.get(f"{API_PREFIX}/bookings/{quote(reference, safe='')}", None,

@@ -137,6 +137,38 @@ class Booking(_Model):
     created_at: datetime
 
 
+class ProvisionalBookingRequest(_Model):
+    """A booking a terminal accepted while it could not reach the platform. The platform
+    decides on delivery: the requested slot, else the nearest free one, else a refusal."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    booking: BookingRequest
+    local_reference: str = Field(min_length=6, max_length=40, pattern=r"^[A-Z0-9-]+$",
+                                 description="The reference printed on the provisional slip")
+    terminal_id: str = Field(min_length=1, max_length=40)
+    made_at: datetime
+    supersedes_key: str | None = Field(
+        default=None, max_length=100,
+        description="Idempotency-Key of the ordinary booking the terminal tried first; if "
+                    "the platform applied it, that booking is the outcome (never two seats)")
+
+
+ProvisionalOutcomeKind = Literal["confirmed", "moved", "refused"]
+
+
+class ProvisionalOutcome(_Model):
+    """What became of a provisional booking; the SMS told the resident the same."""
+
+    local_reference: str
+    outcome: ProvisionalOutcomeKind
+    booking: Booking | None = Field(default=None, description="None when refused")
+    requested_start: datetime
+    reason: str = Field(default="", description="Plain Chinese, set when refused")
+    sms_text: str
+    decided_at: datetime
+
+
 class Problem(_Model):
     """RFC 9457 problem details. `title` is plain Chinese a resident can read."""
 

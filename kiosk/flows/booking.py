@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import enum
 import re
-import threading
 import uuid
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 from datetime import date, timedelta
 
-from devices.base import DeviceError
 from devices.idcard.base import IdentityDocument
 from offline_cache.sync import Delivered, Refused
 from services.errors import BadResponse, Conflict, PlatformError, PlatformUnavailable, Rejected
@@ -19,6 +17,8 @@ from services.schemas import Booking, BookingRequest, Hall, Item, ResidentIn, Sl
 
 from .outbox_port import KIND_BOOKING, KIND_BOOKING_SMS, WriteQueue
 from .ports import Bookings, Catalogue, Clock, KeyFactory, PdfPrinter, SlipRenderer
+from .provisional import OfflineBookings, ProvisionalBooking
+from .slip_printing import PrintOutcome, SlipPrinting
 
 BOOKING_DAYS = 14
 PHONE_RE = re.compile(r"^1\d{10}$")
@@ -44,12 +44,6 @@ class FlowError(Exception):
 
 
 @dataclass
-class PrintOutcome:
-    printed: bool
-    message: str
-
-
-@dataclass
 class BookingState:
     item: Item | None = None
     halls: list[Hall] = field(default_factory=list)
@@ -62,6 +56,7 @@ class BookingState:
     print_outcome: PrintOutcome | None = None
     sms_outcome: PrintOutcome | None = None
     slots_age_s: float | None = None  # set when availability came from the offline cache
+    provisional: ProvisionalBooking | None = None  # accepted offline, the platform decides
 
 
 class BookingFlow:
@@ -71,20 +66,20 @@ class BookingFlow:
                  printer: PdfPrinter, render_slip: SlipRenderer, clock: Clock,
                  new_key: KeyFactory = lambda: str(uuid.uuid4()),
                  print_timeout: float = 60.0, writes: WriteQueue | None = None,
-                 printer_ready: Callable[[], bool] = lambda: True) -> None:
+                 printer_ready: Callable[[], bool] = lambda: True,
+                 offline: OfflineBookings | None = None) -> None:
         self._identity: IdentityDocument | None = identity
         self._catalogue = catalogue
         self._bookings = bookings
-        self._printer = printer
-        self._render_slip = render_slip
+        self._slips = SlipPrinting(printer, render_slip, print_timeout)
         self._clock = clock
         self._new_key = new_key
-        self._print_timeout = print_timeout
         # With an outbox the booking is committed locally before it is sent (issue 4); without
         # one (older wiring) it is sent directly with the same idempotency key.
         self._writes = writes
         self._idempotency_key: str | None = None
-        self._print_lock = threading.Lock()
+        # With an outbox, a booking the platform cannot answer now becomes provisional.
+        self._offline = offline
         # When the printer cannot print, the slip goes to the resident's phone instead.
         self._printer_ready = printer_ready
         self._sms_key: str | None = None
@@ -170,8 +165,9 @@ class BookingFlow:
     def set_phone(self, phone: str) -> None:
         self.state.phone = "".join(ch for ch in phone if ch.isdigit())[:11]
 
-    def confirm(self) -> Booking:
-        """Book on the platform, then print the slip. Safe to call again after a failure."""
+    def confirm(self) -> Booking | ProvisionalBooking:
+        """Book on the platform, then print the slip. Safe to call again after a failure.
+        Offline (with `offline` wired) the booking is accepted provisionally instead."""
         self._require(Step.CONFIRM)
         st = self.state
         assert st.item and st.hall and st.slot and self._identity and self._idempotency_key
@@ -183,6 +179,10 @@ class BookingFlow:
                                 name=self._identity.name, phone=st.phone))
         try:
             booking = self._book(request, self._idempotency_key)
+        except PlatformUnavailable as exc:
+            if self._offline is None or self._writes is None:
+                raise FlowError(exc.message) from exc
+            return self._accept_provisionally(request)
         except Conflict as exc:
             # The slot filled up meanwhile: back to the slot step with fresh availability.
             self.step = Step.CHOOSE_SLOT
@@ -199,6 +199,30 @@ class BookingFlow:
             self.print_slip()
         return booking
 
+    def _accept_provisionally(self, request: BookingRequest) -> ProvisionalBooking:
+        """The platform could not answer: accept against the cached availability, print a
+        slip that says "provisional", and let the platform decide when the write arrives."""
+        st = self.state
+        assert self._offline and st.item and st.hall and st.slot and self._idempotency_key
+        st.provisional = self._offline.accept(
+            request, item=st.item, hall=st.hall, slot=st.slot,
+            supersedes_key=self._idempotency_key, name_masked=self.resident_name_masked,
+            id_masked=self.id_number_masked)
+        self.step = Step.DONE
+        if self.slip_by_phone:  # no SMS of a provisional: the platform texts the outcome
+            st.print_outcome = PrintOutcome(False, "打印机暂停，请记下屏幕上的临时编号；"
+                                                   "结果会以短信通知您。")
+        else:
+            self.print_slip()
+        return st.provisional
+
+    def provisional_outcome(self) -> Any:
+        """Where the provisional booking stands now (None when there is none)."""
+        st = self.state
+        if self._offline is None or st.provisional is None:
+            return None
+        return self._offline.outcome(st.provisional)
+
     @property
     def slip_by_phone(self) -> bool:
         """True when the printer is down: the confirm screen says the slip goes by SMS."""
@@ -208,7 +232,9 @@ class BookingFlow:
         """Send the booking to the resident's phone; a second tap sends once (same key)."""
         self._require(Step.DONE)
         booking, phone = self.state.booking, self.state.phone
-        assert booking is not None and self._identity is not None
+        if booking is None:  # provisional: the platform sends the outcome itself
+            return PrintOutcome(False, "离线预约的结果会由平台以短信发送给您。")
+        assert self._identity is not None
         self._sms_key = self._sms_key or self._new_key()
         payload = {"reference": booking.reference, "phone": phone}
         try:
@@ -250,23 +276,11 @@ class BookingFlow:
         raise PlatformUnavailable(QUEUED_MESSAGE)
 
     def print_slip(self) -> PrintOutcome:
-        """Print the slip. A second tap while a job runs does not print twice."""
+        """Print the slip (provisional when accepted offline); a double tap prints once."""
         self._require(Step.DONE)
-        assert self.state.booking is not None
-        if not self._print_lock.acquire(blocking=False):
-            return self.state.print_outcome or PrintOutcome(False, "正在打印，请稍候。")
-        try:
-            pdf = self._render_slip(self.state.booking)
-            self._printer.print_pdf(pdf, title=f"预约凭证 {self.state.booking.reference}",
-                                    timeout=self._print_timeout)
-        except DeviceError as exc:
-            outcome = PrintOutcome(False, "凭证未能打印（" + _device_reason(exc) +
-                                   "）。预约已成功，请记下预约号，或点“重新打印”。")
-        else:
-            outcome = PrintOutcome(True, "凭证已打印，请从出纸口取走。")
-        finally:
-            self._print_lock.release()
-        self.state.print_outcome = outcome
+        slip = self.state.booking or self.state.provisional
+        assert slip is not None
+        self.state.print_outcome = outcome = self._slips.print(slip)
         return outcome
 
     # -- navigation and privacy ------------------------------------------------------------
@@ -293,8 +307,3 @@ class BookingFlow:
         except (PlatformError, FlowError):
             self.state.slots = []
 
-
-def _device_reason(exc: DeviceError) -> str:
-    reason = getattr(exc, "reason", None) or ""
-    return {"media-empty": "打印纸用完", "paper-out": "打印纸用完", "offline": "打印机离线",
-            "door-open": "打印机舱门未关"}.get(reason, "打印机故障")

@@ -14,11 +14,13 @@ from services.bookings import BookingService
 from services.client import PlatformClient
 from services.errors import (BadResponse, Conflict, PlatformError, PlatformUnavailable,
                              Unauthorized)
-from services.schemas import PROBLEM_ALREADY_CANCELLED, PROBLEM_SLOT_FULL, BookingRequest
+from services.schemas import (PROBLEM_ALREADY_CANCELLED, PROBLEM_SLOT_FULL, BookingRequest,
+                              ProvisionalBookingRequest)
 
 KIND_BOOKING = "booking.create"
 KIND_BOOKING_CANCEL = "booking.cancel"
 KIND_BOOKING_SMS = "booking.sms"
+KIND_BOOKING_PROVISIONAL = "booking.provisional"
 #: 409s that will not change by waiting: the write is refused for good.
 FINAL_CONFLICTS = frozenset({PROBLEM_SLOT_FULL, PROBLEM_ALREADY_CANCELLED})
 #: How long to wait before resending after a 429 or a 401 (token being rotated).
@@ -37,6 +39,13 @@ def _sms(bookings: BookingService) -> Handler:
     def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
         return bookings.send_sms(str(payload["reference"]), str(payload["phone"]),
                                  key).model_dump(mode="json")
+    return send
+
+
+def _provisional(bookings: BookingService) -> Handler:
+    def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
+        request = ProvisionalBookingRequest.model_validate(payload)
+        return bookings.book_provisional(request, key).model_dump(mode="json")
     return send
 
 
@@ -59,6 +68,7 @@ class PlatformSender:
             KIND_BOOKING: _book(bookings),
             KIND_BOOKING_CANCEL: _cancel(bookings),
             KIND_BOOKING_SMS: _sms(bookings),
+            KIND_BOOKING_PROVISIONAL: _provisional(bookings),
         }
 
     def __call__(self, kind: str, payload: dict[str, Any], idempotency_key: str) -> SendResult:
@@ -134,5 +144,6 @@ def open_outbox(db_path: str | Path, key: str | None = None,
     return Outbox(Store(db_path), PayloadCipher(key))
 
 
-__all__ = ["KIND_BOOKING", "KIND_BOOKING_CANCEL", "KIND_BOOKING_SMS", "OutboxError", "PlatformSender", "Submitted",
+__all__ = ["KIND_BOOKING", "KIND_BOOKING_CANCEL", "KIND_BOOKING_PROVISIONAL", "KIND_BOOKING_SMS",
+           "OutboxError", "PlatformSender", "Submitted",
            "WriteQueue", "open_outbox"]

@@ -16,6 +16,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from services.schemas import Booking
 
+from .provisional import ProvisionalBooking
+
 # Latin text is set in Helvetica and only CJK in the embedded font. When CUPS turns the PDF
 # into PostScript (pdftocairo), a CJK font that also holds Latin glyphs is split into two
 # subsets with the same name, and ghostscript then rasterises some of them: the printed text
@@ -42,15 +44,23 @@ GUIDANCE = (
     "到达后在取号机扫描上方二维码，或向窗口出示预约号取号。",
     "如需改约或取消，请使用自助终端，或拨打 12345 政务服务热线。",
 )
+#: A slip printed offline: what happens next, in plain words (issue 4).
+PROVISIONAL_NOTES = (
+    "这是临时凭证：本机暂时连不上平台，预约将在网络恢复后提交。",
+    "平台会确认原时段；若已约满，改约到同一大厅最近的空闲时段；实在没有则告知未能预约。",
+    "结果以短信为准，短信中有正式预约号；您下次在本机刷证时也会看到结果。",
+)
 
 
-def render_booking_slip(booking: Booking, *, font_path: str, terminal_name: str,
-                        printed_at: datetime, provisional: bool = False) -> bytes:
+def render_booking_slip(booking: Booking | ProvisionalBooking, *, font_path: str,
+                        terminal_name: str, printed_at: datetime,
+                        provisional: bool = False) -> bytes:
     """Return the slip as PDF bytes.
 
     Only the masked name and ID number that the booking carries are printed. `provisional`
     marks a booking that is still waiting in the outbox for the platform to confirm it.
     """
+    provisional = provisional or isinstance(booking, ProvisionalBooking)
     cjk = _register_cjk(font_path)
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, pageCompression=1)
@@ -75,7 +85,9 @@ def render_booking_slip(booking: Booking, *, font_path: str, terminal_name: str,
     # QR code and reference on the right.
     qr_size, qr_x, qr_y = QR_SIZE, QR_X, QR_Y
     draw_qr(c, booking.reference, qr_x, qr_y, qr_size)
-    t.draw_centered(qr_x + qr_size / 2, qr_y - 14, "取号时扫描此码", 9, color=MUTED)
+    t.draw_centered(qr_x + qr_size / 2, qr_y - 14,
+                    "临时编号（工作人员可扫码查询）" if provisional else "取号时扫描此码", 9,
+                    color=MUTED)
 
     # What, where and when on the left.
     col_w = qr_x - left - 24
@@ -92,8 +104,8 @@ def render_booking_slip(booking: Booking, *, font_path: str, terminal_name: str,
     y = min(y, qr_y - 30) - 8
     c.setFillColor(PANEL)
     c.roundRect(left, y - 50, right - left, 50, 6, stroke=0, fill=1)
-    t.draw(left + 14, y - 31, "预约号", 13, color=MUTED)
-    t.draw(left + 70, y - 35, booking.reference, 28, bold=True)
+    t.draw(left + 14, y - 31, "临时编号" if provisional else "预约号", 13, color=MUTED)
+    t.draw(left + (84 if provisional else 70), y - 35, booking.reference, 28, bold=True)
     y -= 72
 
     # Who booked, masked as on the screen.
@@ -101,13 +113,14 @@ def render_booking_slip(booking: Booking, *, font_path: str, terminal_name: str,
     t.draw(left + 170, y, f"证件号码  {booking.id_number_masked}", 12)
     y -= 26
 
-    for line in GUIDANCE:
+    # A provisional slip has no platform reference for the ticket machine to scan yet.
+    for line in (GUIDANCE[0], GUIDANCE[2]) if provisional else GUIDANCE:
         t.draw(left, y, "• " + line, 11)
         y -= 17
     if provisional:
-        t.draw(left, y, "• 本预约正在提交平台，确认结果将以短信通知，请以短信为准。", 11,
-               color=ACCENT)
-        y -= 17
+        for line in PROVISIONAL_NOTES:
+            t.draw(left, y, "• " + line, 11, color=ACCENT)
+            y -= 17
 
     # Footer: when and where it was printed, then the cut line.
     footer = (f"打印时间 {printed_at:%Y-%m-%d %H:%M}    打印终端 {terminal_name}    "

@@ -1,4 +1,4 @@
-"""The result: booking reference, print outcome, reprint; then back to the attract screen."""
+"""The result: booking reference (or a provisional one made offline), print outcome, reprint."""
 
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ from ..widgets import app
 AUTO_RETURN_SECONDS = 30
 
 
+#: How often the screen looks whether the platform has decided on a provisional booking.
+OUTCOME_POLL_SECONDS = 2.0
+
+
 class DoneScreen(Screen):
+    title = StringProperty("预约成功")
+    reference_label = StringProperty("预约号")
+    provisional = BooleanProperty(False)
     reference = StringProperty("")
     details = StringProperty("")
     print_message = StringProperty("")
@@ -21,20 +28,49 @@ class DoneScreen(Screen):
 
     def on_pre_enter(self, *_args: Any) -> None:
         flow = app().session.flow
-        if flow is None or flow.state.booking is None:
+        if flow is None:
             return
-        booking = flow.state.booking
+        booking = flow.state.booking or flow.state.provisional
+        if booking is None:
+            return
+        self.provisional = flow.state.booking is None
+        self.title = "已受理，待平台确认" if self.provisional else "预约成功"
+        self.reference_label = "临时编号" if self.provisional else "预约号"
         self.reference = booking.reference
-        self.details = (f"{booking.item_name}\n{booking.hall_name}\n"
-                        f"{booking.start:%Y年%m月%d日 %H:%M}-{booking.end:%H:%M}\n"
-                        "请携带身份证原件，按时到达")
+        when = (f"{booking.item_name}\n{booking.hall_name}\n"
+                f"{booking.start:%Y年%m月%d日 %H:%M}-{booking.end:%H:%M}\n")
+        self.details = when + (
+            f"网络暂时不通，预约尚未生效。网络恢复后由平台确认原时段，或改约到最近的空闲时段，"
+            f"结果以短信发送到 {flow.phone_masked}。" if self.provisional
+            else "请携带身份证原件，按时到达")
         self._show_outcome()
         self._auto = Clock.schedule_once(lambda _dt: self.finish(), AUTO_RETURN_SECONDS)
+        if self.provisional:
+            self._poll = Clock.schedule_interval(lambda _dt: self._check_decided(),
+                                                 OUTCOME_POLL_SECONDS)
+
+    def _check_decided(self) -> None:
+        """The network may come back while the resident is still here: show the decision."""
+        flow = app().session.flow
+        notice = flow.provisional_outcome() if flow is not None else None
+        if notice is None or not notice.decided:
+            return
+        self._stop_polling()
+        self.title = notice.title
+        self.details = notice.text
+        app().offline_bookings.mark_shown([notice])
 
     def on_leave(self, *_args: Any) -> None:
         auto = getattr(self, "_auto", None)
         if auto is not None:
             auto.cancel()
+        self._stop_polling()
+
+    def _stop_polling(self) -> None:
+        poll = getattr(self, "_poll", None)
+        if poll is not None:
+            poll.cancel()
+            self._poll = None
 
     def _show_outcome(self) -> None:
         state = app().session.flow.state
@@ -58,6 +94,8 @@ class DoneScreen(Screen):
             app().reset_session()
 
     def wipe(self) -> None:
+        self._stop_polling()
+        self.provisional = False
         self.reference = ""
         self.details = ""
         self.print_message = ""

@@ -54,3 +54,15 @@ def assert_exactly_once(out: list[dict[str, Any]], writes: list[dict[str, Any]])
     applied = set(keys)
     missing = [w for w in out if w["idempotency_key"] not in applied]
     assert not missing, f"{len(missing)} acknowledged writes never reached the platform"
+
+
+def assert_one_seat_per_session(writes: list[dict[str, Any]]) -> None:
+    """A session books at most one seat, even when its ordinary booking and the provisional
+    one that superseded it both reached the platform (keys are sim-<seed>-<session>-<n>)."""
+    seats: dict[str, set[str]] = {}
+    for w in writes:
+        if w["kind"] in ("booking.create", "booking.provisional") and w["reference"] \
+                and not str(w["reference"]).startswith("L"):
+            seats.setdefault(w["idempotency_key"].rsplit("-", 1)[0], set()).add(w["reference"])
+    doubled = {s: refs for s, refs in seats.items() if len(refs) > 1}
+    assert not doubled, f"sessions holding two seats: {doubled}"

@@ -8,7 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from chaos_helpers import (accepted_writes, assert_exactly_once, kiosk_cmd, kiosk_env, ledger,
+from chaos_helpers import (accepted_writes, assert_exactly_once, assert_one_seat_per_session,
+                           kiosk_cmd, kiosk_env, ledger,
                            run_kiosk, ROOT)
 from fault_proxy import FaultPlan, fault_proxy
 
@@ -53,3 +54,4 @@ def test_sigkill_during_simulate_then_restart(tmp_path: Path) -> None:
     assert killed >= KILLS // 2, "the kills should land while sessions run"
     assert acked, "some sessions finished between kills"
     assert_exactly_once(acked, writes)
+    assert_one_seat_per_session(writes)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from chaos_helpers import accepted_writes, assert_exactly_once, ledger, run_kiosk
+from chaos_helpers import (accepted_writes, assert_exactly_once, assert_one_seat_per_session,
+                           ledger, run_kiosk)
 from fault_proxy import FaultPlan, fault_proxy
 
 from devices.idcard.simulated import load_residents
@@ -32,12 +33,17 @@ def test_writes_through_faults_take_effect_exactly_once(tmp_path: Path) -> None:
         writes = ledger(platform)
     acked = accepted_writes(out)
     summary = json.loads(sim.stdout.strip().splitlines()[-1])
+    provisional = [w for w in acked if w["kind"] == "booking.provisional"]
     print(f"chaos proxy: faults={dict(plan.counts)} acknowledged={len(acked)} "
-          f"applied={len(writes)} abandoned={summary['abandoned']}")
+          f"(provisional {len(provisional)}) applied={len(writes)} "
+          f"abandoned={summary['abandoned']}")
     assert plan.counts["reset_after"] > 0 and plan.counts["drop"] > 0
     assert plan.counts["error"] > 0 and plan.counts["delay"] > 0
     assert len(acked) >= 300
     assert_exactly_once(acked, writes)
+    # Faults turn some confirmations into provisional bookings; none may hold two seats.
+    assert provisional, "no confirmation met a fault: the provisional path went untested"
+    assert_one_seat_per_session(writes)
     # No personal data in what the terminal logged, nor in the outbox file at rest.
     logs = sim.stdout + sim.stderr + sync.stdout + sync.stderr
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("kiosk.db*"))

@@ -224,7 +224,7 @@ def test_double_tap_on_reprint_prints_once(ports: Any) -> None:
     ports.printer.fail_next(PaperOut("no paper"))
     flow.confirm()
     slow = SlowPrinter(ports.printer)
-    flow._printer = slow  # the resident refilled nothing; the next job is slow
+    flow._slips._printer = slow  # the resident refilled nothing; the next job is slow
     first = threading.Thread(target=flow.print_slip)
     first.start()
     assert slow.started.wait(5)

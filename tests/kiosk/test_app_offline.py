@@ -79,7 +79,7 @@ class SwitchableProxy:
 
 
 @pytest.mark.kivy
-def test_network_cut_before_confirm_queues_then_delivers_once(tmp_path: Path,
+def test_network_cut_before_confirm_gives_a_provisional_booking_decided_later(tmp_path: Path,
                                                               fresh_platform: Any) -> None:
     port = int(fresh_platform.url.rsplit(":", 1)[1])
     proxy = SwitchableProxy(port)
@@ -113,11 +113,27 @@ def test_network_cut_before_confirm_queues_then_delivers_once(tmp_path: Path,
     result = json.loads((out / "result.json").read_text(encoding="utf-8"))
     assert result["error"] is None, result["error"]
     facts = result["facts"]
-    assert "保存" in facts["queued_message"] and "尚未生效" in facts["queued_message"]
-    assert facts["screen_after_queue"] == "confirm", "nothing queued is presented as done"
-    assert facts["delivered"] is True and facts["reference"]
-    assert_not_blank(result["shots"][0])
-    ledger = requests.get(fresh_platform.url + "/sandbox/ledger", timeout=10, headers={
-        "Authorization": f"Bearer {fresh_platform.token}"}).json()["writes"]
-    bookings = [w for w in ledger if w["kind"].startswith("booking")]
-    assert len(bookings) == 1, "the queued booking and the resident's second tap book once"
+    # Offline: accepted as provisional, never shown as a confirmed booking.
+    assert "待平台确认" in facts["provisional_title"] and "成功" not in facts["provisional_title"]
+    assert facts["reference_label"] == "临时编号" and facts["local_reference"].startswith("L")
+    assert "尚未生效" in facts["details"] and "短信" in facts["details"]
+    assert "临时凭证" in facts["print_message"]
+    assert facts["delivered"] is True
+    # The next visit: the platform's decision, named by the slip's local reference, once.
+    assert "离线预约已确认" in facts["notice"] and facts["local_reference"] in facts["notice"]
+    assert facts["unshown_after"] == 0
+    for shot in result["shots"]:
+        assert_not_blank(shot)
+    slips = list((tmp_path / "slips").glob("*.pdf"))
+    assert len(slips) == 1
+    text = subprocess.run(["pdftotext", "-layout", str(slips[0]), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "临时凭证" in text and facts["local_reference"] in text
+    headers = {"Authorization": f"Bearer {fresh_platform.token}"}
+    ledger = requests.get(fresh_platform.url + "/sandbox/ledger", timeout=10,
+                          headers=headers).json()["writes"]
+    seats = {w["reference"] for w in ledger if w["kind"].startswith("booking")}
+    assert len(seats) == 1, "the ordinary attempt and its provisional booking hold one seat"
+    sms = requests.get(fresh_platform.url + "/sandbox/sms", timeout=10,
+                       headers=headers).json()["messages"]
+    assert len(sms) == 1 and facts["local_reference"] in sms[0]["text"]

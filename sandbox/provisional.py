@@ -1,0 +1,141 @@
+"""POST /v1/bookings/provisional: the platform decides on a booking a terminal accepted offline."""
+
+# No `from __future__ import annotations`: FastAPI must see the route parameter types.
+
+import json
+import sqlite3
+from datetime import datetime, timedelta
+from typing import Any, Callable, Optional
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from services.privacy import mask_phone
+from services.schemas import (PROBLEM_SLOT_FULL, PROBLEM_SLOT_UNAVAILABLE, Booking,
+                              ProvisionalBookingRequest, ProvisionalOutcome)
+
+from . import ledger
+from . import slots as sl
+from .problems import ProblemError, problem_responses
+from .store import Catalogue
+
+SIGNATURE = "【江汉市政务服务】"
+#: Problems after which another slot of the same hall may still serve the resident.
+MOVABLE = frozenset({PROBLEM_SLOT_FULL, PROBLEM_SLOT_UNAVAILABLE})
+
+
+def _when(b: dict[str, Any]) -> str:
+    start, end = datetime.fromisoformat(b["start"]), datetime.fromisoformat(b["end"])
+    return f"{start:%m月%d日 %H:%M}-{end:%H:%M}"
+
+
+def sms_text(outcome: str, local_reference: str, booking: Optional[dict[str, Any]],
+             requested_start: datetime, reason: str) -> str:
+    """The message the resident gets; it names the local reference printed on their slip."""
+    head = f"{SIGNATURE}您在自助终端离线提交的预约（临时编号 {local_reference}）"
+    if booking is None:
+        return (f"{head}未能预约成功：{reason}请重新预约，或拨打12345咨询。")
+    place = f"地点：{booking['hall_name']}（{booking['hall_address']}）"
+    tail = f"预约号 {booking['reference']}，请携带身份证原件按时到达。"
+    if outcome == "moved":
+        return (f"{head}原选时段{requested_start:%m月%d日 %H:%M}已约满，已为您改约到最近的空闲时段："
+                f"“{booking['item_name']}”，{_when(booking)}，{place}。{tail}"
+                "如时间不便，请拨打12345取消。")
+    return f"{head}已确认：“{booking['item_name']}”，{_when(booking)}，{place}。{tail}"
+
+
+def _applied_booking(conn: sqlite3.Connection, req: ProvisionalBookingRequest
+                     ) -> Optional[dict[str, Any]]:
+    """The booking made by the ordinary request the terminal tried first, if it was applied."""
+    if not req.supersedes_key:
+        return None
+    row = conn.execute("SELECT fingerprint, status, body FROM idempotency WHERE key = ?",
+                       (req.supersedes_key,)).fetchone()
+    if row is None or row["status"] != 201 \
+            or row["fingerprint"] != ledger.booking_fingerprint(req.booking):
+        return None
+    return dict(json.loads(row["body"]))
+
+
+def _nearest_free(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequest,
+                  requested: datetime, now: datetime) -> list[str]:
+    """Open slots of the same hall with a seat left, nearest to the requested time first
+    (a later slot wins a tie: a resident can wait more easily than come earlier)."""
+    hall = cat.halls_by_id[req.booking.hall_id]
+    cap = sl.capacity(hall)
+    taken = {r["slot_id"]: int(r["taken"]) for r in conn.execute(
+        "SELECT slot_id, taken FROM slot_usage WHERE hall_id = ?", (hall.id,))}
+    days = (now.date() + timedelta(days=n) for n in range(sl.BOOKING_DAYS))
+    free = [s for day in days for s in sl.day_slots(hall, day)
+            if s.start > now and taken.get(s.id, 0) < cap]
+    free.sort(key=lambda s: (abs((s.start - requested).total_seconds()), s.start < requested))
+    return [s.id for s in free]
+
+
+def decide(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequest,
+           now: datetime) -> ProvisionalOutcome:
+    """Confirmed (the requested slot, or the booking already made for it), moved to the nearest
+    free slot of the same hall, or refused; runs inside the caller's write transaction."""
+    hall = cat.halls_by_id.get(req.booking.hall_id)
+    requested_slot = sl.find_slot(hall, req.booking.slot_id) if hall else None
+    requested = requested_slot.start if requested_slot else req.made_at
+    outcome, reason = "confirmed", ""
+    booking = _applied_booking(conn, req)
+    if booking is None:
+        try:
+            booking = ledger.book_slot(conn, cat, req.booking, now)[1]
+        except ProblemError as exc:
+            booking, reason = None, exc.title
+            # Only a known slot says which time the resident wanted; otherwise refuse.
+            if exc.type in MOVABLE and hall is not None and requested_slot is not None:
+                for slot_id in _nearest_free(conn, cat, req, requested, now):
+                    moved = req.booking.model_copy(update={"slot_id": slot_id})
+                    try:
+                        booking = ledger.book_slot(conn, cat, moved, now)[1]
+                    except ProblemError as again:  # e.g. the hall does not serve the item
+                        reason = again.title
+                        break
+                    outcome = "moved"
+                    break
+        if booking is not None and req.supersedes_key:
+            # The ordinary request may still arrive (another path, a late resend): it must
+            # replay this booking, not take a second seat.
+            conn.execute("INSERT OR IGNORE INTO idempotency VALUES (?, ?, 201, ?, ?)",
+                         (req.supersedes_key, ledger.booking_fingerprint(req.booking),
+                          json.dumps(booking, ensure_ascii=False), now.isoformat()))
+    if booking is None:
+        outcome = "refused"
+        reason = reason or "所选时段不可预约。"
+    text = sms_text(outcome, req.local_reference, booking, requested, reason)
+    conn.execute("INSERT INTO sms (reference, phone_masked, text, sent_at) VALUES (?, ?, ?, ?)",
+                 (booking["reference"] if booking else req.local_reference,
+                  mask_phone(req.booking.resident.phone), text, now.isoformat()))
+    return ProvisionalOutcome(
+        local_reference=req.local_reference, outcome=outcome,  # type: ignore[arg-type]
+        booking=Booking.model_validate(booking) if booking else None,
+        requested_start=requested, reason=reason if booking is None else "", sms_text=text,
+        decided_at=now)
+
+
+def deliver(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequest,
+            key: str, now: datetime) -> ledger.Outcome:
+    fp = ledger.fingerprint("POST /v1/bookings/provisional", req.model_dump(mode="json"))
+    return ledger.write(
+        conn, "booking.provisional", key, fp,
+        lambda: (201, decide(conn, cat, req, now).model_dump(mode="json")), now,
+        reference=lambda body: (body.get("booking") or {}).get("reference")
+        or body.get("local_reference"))
+
+
+def add_routes(v1: APIRouter, cat: Catalogue, conn_dep: Any, key_dep: Any,
+               now: Callable[[], datetime]) -> None:
+    @v1.post("/bookings/provisional", response_model=ProvisionalOutcome, status_code=201,
+             tags=["bookings"], responses=problem_responses(400))
+    def deliver_provisional_booking(conn: conn_dep, key: key_dep,
+                                    body: ProvisionalBookingRequest) -> JSONResponse:
+        """Decide on a booking a terminal accepted while offline: the requested slot if free
+        (or the booking already made by `supersedes_key`), else the nearest free slot of the
+        same hall, else refused. The resident is told by SMS (GET /sandbox/sms). The answer
+        is 201 in all three cases; the same Idempotency-Key replays it."""
+        status, data = deliver(conn, cat, body, key, now())
+        return JSONResponse(data, status_code=status)

@@ -1,0 +1,115 @@
+"""POST /v1/bookings/provisional over real HTTP: confirmed, moved to the nearest free slot, or refused; one SMS each; never two seats."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import requests
+
+from services.bookings import BookingService
+from services.catalogue import CatalogueService
+from services.client import PlatformClient
+from services.schemas import (BookingRequest, ProvisionalBookingRequest, ResidentIn, Slot)
+
+CN = timezone(timedelta(hours=8))
+PHONE = "13800138000"
+
+
+def _setup(platform: Any) -> tuple[BookingService, Any, Any, list[Slot]]:
+    client = PlatformClient(platform.url, platform.token)
+    bookings, catalogue = BookingService(client), CatalogueService(client)
+    item = catalogue.search_items("sbk", bookable=True, limit=1).items[0]
+    hall = catalogue.halls(item.id)[0]
+    day = next(date.today() + timedelta(days=d) for d in range(2, 14)
+               if len(bookings.slots(item.id, hall.id, date.today() + timedelta(days=d))) > 4)
+    return bookings, item, hall, bookings.slots(item.id, hall.id, day)
+
+
+def _request(item: Any, hall: Any, slot: Slot, n: int = 0) -> BookingRequest:
+    return BookingRequest(item_id=item.id, hall_id=hall.id, slot_id=slot.id, resident=ResidentIn(
+        id_number="420702199001011011", name=f"测试{n}", phone=PHONE))
+
+
+def _provisional(req: BookingRequest, local: str, supersedes: str | None = None
+                 ) -> ProvisionalBookingRequest:
+    return ProvisionalBookingRequest(booking=req, local_reference=local, terminal_id="T0001",
+                                     made_at=datetime.now(CN), supersedes_key=supersedes)
+
+
+def _sms(platform: Any) -> list[dict[str, Any]]:
+    return list(requests.get(platform.url + "/sandbox/sms", timeout=10, headers={
+        "Authorization": f"Bearer {platform.token}"}).json()["messages"])
+
+
+def _fill(bookings: BookingService, item: Any, hall: Any, slot: Slot) -> None:
+    for n in range(slot.remaining):
+        bookings.book(_request(item, hall, slot, n + 1), f"fill-{slot.id}-{n}")
+
+
+def test_free_slot_is_confirmed_once_and_the_resident_gets_one_sms(fresh_platform: Any) -> None:
+    bookings, item, hall, slots = _setup(fresh_platform)
+    req = _provisional(_request(item, hall, slots[3]), "L261127-001-T0001")
+    first = bookings.book_provisional(req, "prov-1")
+    again = bookings.book_provisional(req, "prov-1")
+    assert first == again
+    assert first.outcome == "confirmed" and first.booking is not None
+    assert first.booking.slot_id == slots[3].id
+    messages = _sms(fresh_platform)
+    assert len(messages) == 1 and messages[0]["reference"] == first.booking.reference
+    assert "L261127-001-T0001" in messages[0]["text"] and "已确认" in messages[0]["text"]
+    assert messages[0]["phone_masked"] == "138****8000" and PHONE not in messages[0]["text"]
+
+
+def test_full_slot_moves_to_the_nearest_free_slot_of_the_same_hall(fresh_platform: Any) -> None:
+    bookings, item, hall, slots = _setup(fresh_platform)
+    wanted = slots[3]
+    _fill(bookings, item, hall, wanted)
+    _fill(bookings, item, hall, slots[4])  # the later neighbour is full too
+    outcome = bookings.book_provisional(
+        _provisional(_request(item, hall, wanted), "L261127-002-T0001"), "prov-2")
+    assert outcome.outcome == "moved" and outcome.booking is not None
+    # Nearest in time to the requested slot: the earlier neighbour (the later one is full).
+    assert outcome.booking.slot_id == slots[2].id and outcome.booking.hall_id == hall.id
+    assert outcome.requested_start == wanted.start
+    text = _sms(fresh_platform)[-1]["text"]
+    assert "已约满" in text and outcome.booking.reference in text
+
+
+def test_a_request_the_hall_cannot_serve_is_refused_with_a_reason(fresh_platform: Any) -> None:
+    bookings, item, hall, slots = _setup(fresh_platform)
+    bad = _request(item, hall, slots[0]).model_copy(update={"slot_id": "no-such-slot"})
+    outcome = bookings.book_provisional(_provisional(bad, "L261127-003-T0001"), "prov-3")
+    assert outcome.outcome == "refused" and outcome.booking is None and outcome.reason
+    sms = _sms(fresh_platform)[-1]
+    assert sms["reference"] == "L261127-003-T0001" and "未能预约成功" in sms["text"]
+    ledger = requests.get(fresh_platform.url + "/sandbox/ledger", timeout=10, headers={
+        "Authorization": f"Bearer {fresh_platform.token}"}).json()["writes"]
+    assert [(w["kind"], w["reference"]) for w in ledger] == [
+        ("booking.provisional", "L261127-003-T0001")]
+
+
+def test_the_ordinary_booking_tried_first_is_the_outcome_never_a_second_seat(
+        fresh_platform: Any) -> None:
+    bookings, item, hall, slots = _setup(fresh_platform)
+    slot = slots[5]
+    req = _request(item, hall, slot)
+    applied = bookings.book(req, "ordinary-1")  # reached the platform, the answer was lost
+    outcome = bookings.book_provisional(_provisional(req, "L261127-004-T0001", "ordinary-1"),
+                                        "prov-4")
+    assert outcome.outcome == "confirmed" and outcome.booking == applied
+    left = {s.id: s.remaining for s in bookings.slots(item.id, hall.id, slot.start.date())}
+    assert left[slot.id] == slot.remaining - 1
+
+
+def test_an_ordinary_booking_arriving_after_its_provisional_replays_it(
+        fresh_platform: Any) -> None:
+    bookings, item, hall, slots = _setup(fresh_platform)
+    slot = slots[6]
+    req = _request(item, hall, slot)
+    outcome = bookings.book_provisional(_provisional(req, "L261127-005-T0001", "ordinary-2"),
+                                        "prov-5")
+    late = bookings.book(req, "ordinary-2")
+    assert outcome.booking is not None and late.reference == outcome.booking.reference
+    left = {s.id: s.remaining for s in bookings.slots(item.id, hall.id, slot.start.date())}
+    assert left[slot.id] == slot.remaining - 1
