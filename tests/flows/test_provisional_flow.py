@@ -79,7 +79,7 @@ def test_offline_booking_is_provisional_then_confirmed_and_shown_once(
     assert [n.decided for n in waiting] == [False]  # still waiting: said so, shown again
 
     _deliver(fresh_platform, box)
-    notice = offline.outcome(result)
+    notice = flow.provisional_outcome()  # what the done screen polls while the resident waits
     assert notice.decided and notice.title == "离线预约已确认"
     ledger = _get(fresh_platform, "/sandbox/ledger", "writes")
     booked = {w["reference"] for w in ledger}
