@@ -118,11 +118,13 @@ class KioskApp(App):
         idcard = snapshot.get("idcard")
         if idcard is not None:
             usable["idcard"] = idcard.state not in (DeviceState.OFFLINE, DeviceState.ERROR)
+        usable["platform"] = self.sync_worker.online is not False  # unknown yet: assume up
         assert self.sm is not None
         self.sm.get_screen("home").devices_changed(usable)
 
     def _sync_state_changed(self, _dt: float) -> None:
         self.offline = self.sync_worker.online is False
+        self._devices_trigger()  # services that need the platform live say why they cannot
 
     def on_stop(self) -> None:
         self.sync_worker.stop()
