@@ -11,20 +11,17 @@ from datetime import date, timedelta
 
 from devices.idcard.base import IdentityDocument
 from offline_cache.sync import Delivered, Refused
-from services.errors import BadResponse, Conflict, PlatformError, PlatformUnavailable, Rejected
+from services.errors import Conflict, PlatformError, PlatformUnavailable, Rejected
 from services.privacy import mask_id_number, mask_name, mask_phone
 from services.schemas import Booking, BookingRequest, Hall, Item, ResidentIn, Slot
 
-from .outbox_port import KIND_BOOKING, KIND_BOOKING_SMS, WriteQueue
+from .outbox_port import KIND_BOOKING_SMS, WriteQueue
 from .ports import Bookings, Catalogue, Clock, KeyFactory, PdfPrinter, SlipRenderer
 from .provisional import OfflineBookings, ProvisionalBooking
 from .slip_printing import PrintOutcome, SlipPrinting
 
 BOOKING_DAYS = 14
 PHONE_RE = re.compile(r"^1\d{10}$")
-QUEUED_MESSAGE = ("网络不稳定，预约申请已安全保存在本机，网络恢复后会自动提交。"
-                  "请稍后再点“确认预约”查看结果；在确认成功之前，预约尚未生效。")
-
 
 class Step(enum.Enum):
     """Screens of the flow after identification (at most three before the slip)."""
@@ -259,21 +256,7 @@ class BookingFlow:
         if self._writes is None:
             return self._bookings.book(request, key)
         assert self._identity is not None
-        sub = self._writes.submit(KIND_BOOKING, request.model_dump(mode="json"),
-                                  resident=self._identity.id_number, idempotency_key=key)
-        result = sub.result
-        if isinstance(result, Delivered):
-            try:
-                return Booking.model_validate(result.response)
-            except ValueError:
-                raise BadResponse() from None
-        if isinstance(result, Refused):
-            if result.status == 409:
-                raise Conflict(result.message)
-            raise Rejected(result.message)
-        # Queued (network down, or the worker is sending it right now): nothing is presented
-        # as done; the same key is reused when the resident taps again.
-        raise PlatformUnavailable(QUEUED_MESSAGE)
+        return self._writes.book(request, key, resident=self._identity.id_number)
 
     def print_slip(self) -> PrintOutcome:
         """Print the slip (provisional when accepted offline); a double tap prints once."""

@@ -13,9 +13,9 @@ from offline_cache.sync import Delivered, Refused, RetryLater, SendResult, SyncW
 from services.bookings import BookingService
 from services.client import PlatformClient
 from services.errors import (BadResponse, Conflict, PlatformError, PlatformUnavailable,
-                             Unauthorized)
-from services.schemas import (PROBLEM_ALREADY_CANCELLED, PROBLEM_SLOT_FULL, BookingRequest,
-                              ProvisionalBookingRequest)
+                             Rejected, Unauthorized)
+from services.schemas import (PROBLEM_ALREADY_CANCELLED, PROBLEM_SLOT_FULL, Booking,
+                              BookingRequest, ProvisionalBookingRequest)
 
 KIND_BOOKING = "booking.create"
 KIND_BOOKING_CANCEL = "booking.cancel"
@@ -23,6 +23,9 @@ KIND_BOOKING_SMS = "booking.sms"
 KIND_BOOKING_PROVISIONAL = "booking.provisional"
 #: 409s that will not change by waiting: the write is refused for good.
 FINAL_CONFLICTS = frozenset({PROBLEM_SLOT_FULL, PROBLEM_ALREADY_CANCELLED})
+#: Said when a booking is queued and no provisional booking can be made instead.
+QUEUED_MESSAGE = ("网络不稳定，预约申请已安全保存在本机，网络恢复后会自动提交。"
+                  "请稍后再点“确认预约”查看结果；在确认成功之前，预约尚未生效。")
 #: How long to wait before resending after a 429 or a 401 (token being rotated).
 RATE_LIMIT_WAIT_S = 30.0
 
@@ -133,6 +136,23 @@ class WriteQueue:
         elif isinstance(result, RetryLater):
             self.worker.wake()  # the worker takes it from here, on its backoff timer
         return Submitted(item.id, item.idempotency_key, result)
+
+    def book(self, request: BookingRequest, key: str, *, resident: str) -> Booking:
+        """Submit a booking: the platform's booking, or a typed error. PlatformUnavailable
+        means it is queued (network down, or the worker is sending it right now); the same
+        key is reused when the resident taps again, so nothing is booked twice."""
+        sub = self.submit(KIND_BOOKING, request.model_dump(mode="json"), resident=resident,
+                          idempotency_key=key)
+        if isinstance(sub.result, Delivered):
+            try:
+                return Booking.model_validate(sub.result.response)
+            except ValueError:
+                raise BadResponse() from None
+        if isinstance(sub.result, Refused):
+            if sub.result.status == 409:
+                raise Conflict(sub.result.message)
+            raise Rejected(sub.result.message)
+        raise PlatformUnavailable(QUEUED_MESSAGE)
 
 
 def open_outbox(db_path: str | Path, key: str | None = None,
