@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +37,17 @@ class TerminalConfig(_Section):
     maintenance_pin_sha256: str | None = Field(
         default=None, description="SHA-256 (hex) of the maintenance PIN; `kiosk card read "
                                   "--reveal` needs it (unset: revealing is refused)")
+    staff_pin_sha256: str | None = Field(
+        default=None, description="SHA-256 (hex) of the staff PIN that confirms a resident "
+                                  "instead of the face check (unset: residents are sent to the "
+                                  "counter); docs/face-check.md")
+
+    @field_validator("maintenance_pin_sha256", "staff_pin_sha256")
+    @classmethod
+    def _sha256_hex(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", v):
+            raise ValueError("must be 64 hex digits (sha256 of the PIN), not the PIN itself")
+        return v.lower() if v else v
 
 
 class IdCardConfig(_Section):
@@ -102,6 +114,19 @@ class UiConfig(_Section):
     demo: bool = Field(default=False, description="Show simulated-device controls")
 
 
+class FaceCheckConfig(_Section):
+    """The face check after a card read (docs/face-check.md)."""
+
+    enabled: bool = Field(default=True, description="false: card reads skip the face check")
+    backend: Literal["platform", "local", "auto"] = Field(
+        default="platform", description="platform: POST /v1/identity/face-verify; local: dlib "
+        "against the card photo (needs a WLT decoder); auto: local when a photo is there")
+    max_attempts: int = Field(default=3, ge=1, le=10,
+                              description="Failed tries before only staff assistance is left")
+    staff_pin_tries: int = Field(default=3, ge=1, le=10,
+                                 description="Wrong staff PINs per resident before it locks")
+
+
 class TimeoutsConfig(_Section):
     idle: float = Field(default=90, ge=10, description="Seconds without a touch before warning")
     warning: float = Field(default=30, ge=20, description="Countdown shown before reset (≥20)")
@@ -117,6 +142,7 @@ class KioskConfig(_Section):
     outbox: OutboxConfig = OutboxConfig()
     ui: UiConfig = UiConfig()
     timeouts: TimeoutsConfig = TimeoutsConfig()
+    face_check: FaceCheckConfig = FaceCheckConfig()
 
     def model_post_init(self, __context: Any) -> None:
         if self.devices.idcard.backend == "ga467" and not self.devices.idcard.port:

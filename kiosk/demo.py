@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 DEMO_TOKEN = "demo-token"
+#: The demo's staff PIN (face check → 不刷脸，请工作人员核验); printed when the demo starts.
+DEMO_STAFF_PIN = "246810"
 
 
 @contextmanager
@@ -27,7 +30,8 @@ def demo_config(url: str, slips_dir: Path, *, orientation: str = "portrait",
                else {"backend": "simulated", "out_dir": str(slips_dir)})
     return {
         "platform": {"url": url, "token": DEMO_TOKEN},
-        "terminal": {"name": "演示终端（沙箱平台）", "id": "DEMO-1"},
+        "terminal": {"name": "演示终端（沙箱平台）", "id": "DEMO-1",
+                     "staff_pin_sha256": hashlib.sha256(DEMO_STAFF_PIN.encode()).hexdigest()},
         "devices": {"idcard": {"backend": "simulated"}, "printer": printer,
                     "camera": {"backend": "simulated"}},
         "outbox": {"db": str(outbox_db or slips_dir / "outbox.db")},
@@ -47,6 +51,7 @@ def run_demo(orientation: str, scale: float, printer_queue: str | None,
         print(f"kiosk demo: starting the sandbox platform (database {tmp_path / 'sandbox.db'})")
         with sandbox_process(tmp_path / "sandbox.db", log_path=tmp_path / "sandbox.log") as url:
             print(f"kiosk demo: sandbox platform at {url} (token {DEMO_TOKEN})")
+            print(f"kiosk demo: staff PIN for 不刷脸，请工作人员核验: {DEMO_STAFF_PIN}")
             print(f"kiosk demo: printed slips go to {slips}" if not printer_queue
                   else f"kiosk demo: printing to CUPS queue {printer_queue}")
             cfg = parse_config(demo_config(url, slips, orientation=orientation, scale=scale,

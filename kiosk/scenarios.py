@@ -56,6 +56,7 @@ def _to_identify(runner: ScriptRunner) -> Script:
 def _pick_item(runner: ScriptRunner, letters: str, shots: bool = False) -> Script:
     """Step 1: type pinyin initials, wait for that query's results, take the first 社 item."""
     app = runner.app
+    yield from _past_face(runner)
     yield _on(app, "item")
     item = _screen(app, "item")
     yield until("initial results", lambda: len(item.ids.results.children) > 0)
@@ -156,6 +157,7 @@ def idle_script(runner: ScriptRunner) -> Script:
     app = runner.app
     yield from _to_identify(runner)
     tap(find_buttons(_screen(app, "identify"), "模拟放卡")[0])
+    yield from _past_face(runner)
     yield _on(app, "item")
     runner.facts["identified"] = app.session.identity is not None
     # Pretend the resident walked away long enough for the warning.
@@ -178,19 +180,17 @@ def _wait_file(path: Any, what: str) -> Any:
     return until(what, lambda: path.exists())
 
 
-def offline_script(runner: ScriptRunner) -> Script:
-    """The network is cut just before the resident confirms: the booking is accepted as
-    provisional (local reference, provisional slip), the resident leaves; the network comes
-    back, the platform decides, and the resident is told at the next visit.
+def _network(runner: ScriptRunner, action: str, n: int) -> Script:
+    """Ask the test to cut or restore the network (marker files), and wait until it did."""
+    (runner.out_dir / f"{action}-network-{n}").touch()
+    yield _wait_file(runner.out_dir / f"network-{action}-done-{n}", f"network {action} {n}")
 
-    The test on the other side switches the network through marker files in the out folder.
-    """
-    from kivy.core.window import Window
-    from kivy.uix.modalview import ModalView
+
+def _provisional_booking(runner: ScriptRunner, card: int, cut: int) -> Script:
+    """A resident books; the network is cut just before they confirm."""
     app = runner.app
-    out = runner.out_dir
     yield from _to_identify(runner)
-    tap(find_buttons(_screen(app, "identify"), "模拟放卡")[0])
+    tap(find_buttons(_screen(app, "identify"), "模拟放卡")[card])
     yield from _pick_item(runner, "SBK")
     yield from _pick_slot(runner)
     yield _on(app, "confirm")
@@ -198,12 +198,26 @@ def offline_script(runner: ScriptRunner) -> Script:
     if confirm.editing_phone:
         for digit in "13800138000":
             tap(_one(confirm.ids.keypad, digit))
-    (out / "cut-network").touch()
-    yield _wait_file(out / "network-cut", "network cut by the test")
+    yield from _network(runner, "cut", cut)
     tap(confirm.ids.confirm_button)
     yield _on(app, "done")
     done = _screen(app, "done")
     yield until("provisional reference", lambda: bool(done.reference) and app._busy is None)
+
+
+def offline_script(runner: ScriptRunner) -> Script:
+    """The network is cut just before the resident confirms: the booking is accepted as
+    provisional (local reference, provisional slip), the resident leaves; the network comes
+    back, the platform decides, and the resident is told at the next visit. A second resident
+    waits at the done screen while the network returns and sees the decision there.
+
+    The test on the other side switches the network through marker files in the out folder.
+    """
+    from kivy.core.window import Window
+    from kivy.uix.modalview import ModalView
+    app = runner.app
+    done = _screen(app, "done")
+    yield from _provisional_booking(runner, card=0, cut=1)
     yield until("offline banner", lambda: app.offline)
     yield settle(0.6)
     runner.screenshot("09-offline-provisional")
@@ -212,14 +226,26 @@ def offline_script(runner: ScriptRunner) -> Script:
                         print_message=done.print_message)
     tap(done.ids.finish_button)  # the resident leaves with the provisional slip
     yield _on(app, "attract")
-    (out / "restore-network").touch()
-    yield _wait_file(out / "network-restored", "network restored by the test")
+    yield from _network(runner, "restore", 1)
     app.sync_worker.wake()
     yield until("delivered", lambda: app.outbox.status().counts.get("pending", 1) == 0
                 and app.outbox.status().counts.get("in_flight", 1) == 0)
     yield until("online again", lambda: not app.offline)
     runner.facts["delivered"] = True
-    # The next visit: the same card; the outcome is shown once, before anything else.
+
+    # Another resident, still at the done screen when the network returns.
+    yield from _provisional_booking(runner, card=1, cut=2)
+    waiting_title = done.title
+    yield from _network(runner, "restore", 2)
+    app.sync_worker.wake()
+    yield until("decided on screen", lambda: done.title != waiting_title)
+    yield settle(0.6)
+    runner.screenshot("11-decided-while-waiting")
+    runner.facts.update(live_title=done.title, live_details=done.details)
+    tap(done.ids.finish_button)
+    yield _on(app, "attract")
+
+    # The first resident's next visit: the outcome is shown once, before anything else.
     yield from _to_identify(runner)
     tap(find_buttons(_screen(app, "identify"), "模拟放卡")[0])
     yield until("visit notice", lambda: any(
@@ -267,3 +293,99 @@ def app_qr_script(runner: ScriptRunner) -> Script:
     yield _on(app, "item")
     runner.facts["kind"] = app.session.identity.kind
     runner.facts["greeting"] = _screen(app, "item").greeting
+
+
+def _past_face(runner: ScriptRunner) -> Script:
+    """After a card read on a terminal with a camera: the demo shows the resident's own face."""
+    app = runner.app
+    yield until("item or face screen", lambda: app.sm.current in ("item", "face")
+                and not app.sm.transition.is_active)
+    if app.sm.current == "face":
+        tap(_one(_screen(app, "face"), "模拟刷脸：本人"))
+
+
+def _face_after_card(runner: ScriptRunner, elderly: bool = False) -> Script:
+    app = runner.app
+    yield _on(app, "attract")
+    tap(app.root.ids.sm.get_screen("attract").ids.start_button)
+    yield _on(app, "home")
+    if elderly:
+        tap(app.root.ids.header.ids.elderly_switch)
+        yield until("elderly mode", lambda: app.theme.elderly)
+    tap(_one(app.root, "办事预约"))
+    yield _on(app, "identify")
+    tap(find_buttons(_screen(app, "identify"), "模拟放卡")[0])
+    yield _on(app, "face")
+
+
+def face_pass_script(runner: ScriptRunner, elderly: bool = False) -> Script:
+    """Card → face screen (the live preview and the reason) → the resident's face → item."""
+    app = runner.app
+    yield from _face_after_card(runner, elderly)
+    face = _screen(app, "face")
+    yield until("preview running", lambda: face.preview is not None)
+    yield settle(0.8)
+    runner.screenshot("12-face-elderly" if elderly else "12-face")
+    runner.facts.update(name_shown=face.name_masked, first_message=face.message,
+                        attempt_text=face.attempt_text)
+    _measure_targets(runner, face)
+    tap(_one(face, "模拟刷脸：本人"))
+    yield until("asked to turn", lambda: face.step == "liveness")
+    runner.facts["liveness_message"] = face.message
+    yield settle(0.3)
+    runner.screenshot("13-face-liveness" + ("-elderly" if elderly else ""))
+    yield _on(app, "item")
+    runner.facts.update(verified_by=app.session.verified_by,
+                        kind=app.session.identity.kind,
+                        face_wiped=face.preview is None and face._check is None)
+
+
+def face_staff_script(runner: ScriptRunner) -> Script:
+    """Card → a stranger's face fails every try → the staff PIN: wrong once, then right."""
+    from kivy.core.window import Window
+
+    from .demo import DEMO_STAFF_PIN
+    from .screens.face import StaffPinDialog
+    app = runner.app
+    yield from _face_after_card(runner)
+    face = _screen(app, "face")
+    messages, counters = [], []
+    for attempt in range(face._check.max_attempts):
+        if attempt:
+            tap(face.ids.retry_button)
+            yield until("looking again", lambda: face.step in ("looking", "adjust"))
+        tap(_one(face, "模拟刷脸：他人"))
+        yield until(f"try {attempt + 1} ends", lambda: face.step in ("failed", "too-many"))
+        messages.append(face.message)
+        counters.append(face.attempt_text)
+        if attempt == 0:
+            yield settle(0.5)
+            runner.screenshot("14-face-failed")
+    runner.facts.update(fail_messages=messages, counters=counters, final_step=face.step,
+                        retry_shown=face.can_retry)
+    yield settle(0.5)
+    runner.screenshot("15-face-too-many")
+    tap(face.ids.staff_button)
+
+    def dialog() -> StaffPinDialog | None:
+        return next((w for w in Window.children if isinstance(w, StaffPinDialog)), None)
+    yield until("PIN dialog", lambda: dialog() is not None)
+    pad = dialog()
+    for digit in "111111":
+        tap(_one(pad.ids.keypad, digit))
+    tap(pad.ids.ok_button)
+    yield until("wrong PIN message", lambda: bool(pad.message))
+    yield settle(0.5)
+    runner.screenshot("16-staff-pin-wrong")
+    runner.facts["wrong_pin_message"] = pad.message
+    for digit in DEMO_STAFF_PIN:
+        tap(_one(pad.ids.keypad, digit))
+    tap(pad.ids.ok_button)
+    yield _on(app, "item")
+    runner.facts.update(verified_by=app.session.verified_by,
+                        dialog_closed=dialog() is None)
+    tap(app.root.ids.header.ids.home_button)
+    yield until("session ended", lambda: app.session.identity is None)
+    runner.facts["wiped"] = (face._check is None and face.preview is None
+                             and not face.name_masked and app.session.verified_by is None)
+

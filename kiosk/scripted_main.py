@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", required=True)
     parser.add_argument("--out", required=True, help="folder for screenshots and result.json")
-    parser.add_argument("--script", choices=("booking", "idle", "offline", "reader_down", "app_qr"), default="booking")
+    parser.add_argument("--script", choices=("booking", "idle", "offline", "reader_down", "app_qr", "face_pass", "face_staff"), default="booking")
     parser.add_argument("--resident", type=int, default=0)
     parser.add_argument("--elderly", action="store_true")
     args = parser.parse_args(argv)
@@ -33,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
         script = scenarios.offline_script
     elif args.script == "app_qr":
         script = scenarios.app_qr_script
+    elif args.script == "face_pass":
+        script = functools.partial(scenarios.face_pass_script, elderly=args.elderly)
+    elif args.script == "face_staff":
+        script = scenarios.face_staff_script
     else:
         script = scenarios.reader_down_script
 

@@ -34,6 +34,9 @@ class Session:
         self.identity: IdentityDocument | None = None
         self.flow: Any = None
         self.elderly = False
+        # How the person was confirmed: "face", "staff" (PIN instead of the face), "app" or
+        # "card" (no face check on this terminal). Later steps and audits may ask.
+        self.verified_by: str | None = None
         self._last_touch = now
         self._wipe_hooks: list[Callable[[], None]] = []
 
@@ -75,6 +78,7 @@ class Session:
             self.flow.wipe()
         self.flow = None
         self.identity = None
+        self.verified_by = None
         self.elderly = False
         self._last_touch = now
         for hook in self._wipe_hooks:

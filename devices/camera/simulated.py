@@ -100,6 +100,11 @@ class SimulatedCamera:
         with self._lock:
             self._next.extend(as_frame(f) for f in frames)
 
+    def clear_queue(self) -> None:
+        """Drop frames queued but not shown yet (the demo's person steps away)."""
+        with self._lock:
+            self._next.clear()
+
     def read(self, timeout: float = 2.0) -> Frame:
         if self._frame_interval:
             time.sleep(min(self._frame_interval, max(timeout, 0.0)))

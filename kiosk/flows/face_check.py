@@ -88,7 +88,9 @@ class FaceState:
 
     @property
     def can_retry(self) -> bool:
-        return self.step == "failed"
+        # A camera or platform that is back may be tried again; a missing reference may not.
+        return self.step == "failed" or (self.step == "unavailable"
+                                         and self.reason in ("camera-down", "platform-down"))
 
 
 class FaceCheck:
@@ -115,6 +117,7 @@ class FaceCheck:
         self._frames: list[Frame] = []
         self._best: Frame | None = None
         self._windows_seen = 0
+        self._challenge: Challenge = choose()  # chosen ahead so a demo can play along
         self._state = FaceState("looking", MESSAGES["looking"], 0, max_attempts)
         if verifier is None:
             self._state = self._make("unavailable", "camera-down")
@@ -123,6 +126,12 @@ class FaceCheck:
     def state(self) -> FaceState:
         with self._lock:
             return self._state
+
+    @property
+    def challenge(self) -> Challenge:
+        """The movement the next liveness step will ask for."""
+        with self._lock:
+            return self._challenge
 
     @property
     def identity(self) -> IdentityDocument | None:
@@ -166,7 +175,7 @@ class FaceCheck:
             if self._steady < self._steady_needed:
                 self._state = self._make("adjust", "ok", quality.message)
                 return self._state
-            challenge = self._choose()
+            challenge = self._challenge
             self._frames = [frame]
             self._windows_seen = 0
             self._state = self._make("liveness", "liveness", CHALLENGE_WORDS[challenge],
@@ -236,9 +245,12 @@ class FaceCheck:
         return self._state
 
     def retry(self) -> FaceState:
-        """After a failed try: look for the face again (the counter stays)."""
+        """After a failed try, or once the camera or platform is back: look for the face again
+        (the counter stays; a wiped check stays wiped)."""
         with self._lock:
-            if self._state.step == "failed":
+            if self._state.can_retry and self._identity is not None:
+                self._steady = 0
+                self._challenge = self._choose()
                 self._state = self._make("looking")
             return self._state
 
@@ -251,7 +263,7 @@ class FaceCheck:
         with self._lock:
             self._drop_frames()
             self._identity = None
-            self._state = self._make("unavailable", "camera-down")
+            self._state = self._make("unavailable", "wiped", MESSAGES["looking"])
 
 
 def watch(camera: Camera, check: FaceCheck, *, stop: Callable[[], bool],

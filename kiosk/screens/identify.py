@@ -19,6 +19,7 @@ from services.identity import IdentityService
 from services.privacy import mask_name
 
 from ..flows.app_login import login_with_app_code
+from ..flows.face_check import needs_face_check
 
 from ..widgets import KButton, app
 
@@ -59,7 +60,10 @@ class IdentifyScreen(Screen):
         devices = app().devices
         readers: list[Any] = [r for r in (devices.idcard, devices.sscard) if r is not None]
         if devices.camera is not None:
-            readers.append(_AppCodeSource(devices.camera, IdentityService(app().client)))
+            # One source per screen, so that on_leave can stop the scan that is running.
+            if getattr(self, "_app_code", None) is None:
+                self._app_code = _AppCodeSource(devices.camera, IdentityService(app().client))
+            readers.append(self._app_code)
         return readers
 
     def _read_in_background(self, reader: Any, generation: int) -> None:
@@ -119,7 +123,21 @@ class IdentifyScreen(Screen):
             return
         self._generation += 1  # the other readers' results no longer matter
         self.waiting = False
-        app().identified(outcome)
+        self._identified(outcome)
+
+    def _identified(self, identity: Any) -> None:
+        """A card read goes through the face check (when this terminal has a camera); an app
+        login does not: the app already verified the person."""
+        kiosk = app()
+        if not needs_face_check(identity):
+            kiosk.session.verified_by = "app"
+        elif kiosk.devices.camera is not None and kiosk.cfg.face_check.enabled:
+            kiosk.sm.get_screen("face").begin(identity)
+            kiosk.go("face")
+            return
+        else:
+            kiosk.session.verified_by = "card"
+        kiosk.identified(identity)
 
     def _again(self, reader: Any, generation: int) -> None:
         if generation == self._generation and self.manager is not None \
@@ -190,13 +208,32 @@ class _AppCodeSource:
     def __init__(self, camera: Any, identity: IdentityService) -> None:
         self._camera = camera
         self._identity = identity
+        self._round = 0
 
     def read(self, timeout: float) -> Any:
-        # Short rounds: the camera cannot be woken like a card reader when the screen is left.
-        return login_with_app_code(self._camera, self._identity, min(timeout, 10.0))
+        # Short rounds; cancel() ends the scan at the next frame, so that the face screen
+        # after a card read has the camera to itself.
+        return login_with_app_code(_UntilCancelled(self, self._round), self._identity,
+                                   min(timeout, 10.0))
+
+    def cancel(self) -> None:
+        self._round += 1
 
     def status(self) -> Any:
         return self._camera.status()
 
     def open(self) -> None:
         self._camera.open()
+
+
+class _UntilCancelled:
+    """The camera as seen by one scan: reads stop (NoQrCode) once the source is cancelled."""
+
+    def __init__(self, source: _AppCodeSource, round_: int) -> None:
+        self._source = source
+        self._round = round_
+
+    def read(self, timeout: float = 2.0) -> Any:
+        if self._source._round != self._round:
+            raise NoQrCode("the identify screen was left")
+        return self._source._camera.read(timeout)

@@ -8,6 +8,7 @@ from kivy.uix.screenmanager import Screen
 
 _CLASSES = {
     "attract": "AttractScreen", "home": "HomeScreen", "identify": "IdentifyScreen",
+    "face": "FaceScreen",
     "item": "ItemScreen", "slot": "SlotScreen", "confirm": "ConfirmScreen", "done": "DoneScreen",
 }
 

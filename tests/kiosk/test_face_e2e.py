@@ -1,0 +1,92 @@
+"""The face check in the real Kivy app, offscreen: card → face → item; a stranger's face three
+times → staff PIN (wrong once, then right); 长辈模式. Screenshots are checked for content."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devices.idcard.simulated import SimulatedIdCardReader
+from kiosk.demo import DEMO_STAFF_PIN
+from tests.kiosk.test_app_e2e import ROOT, assert_not_blank, write_config
+
+CAMERA = '[devices.camera]\nbackend = "simulated"\n'
+
+
+def run_face(tmp_path: Path, platform: Any, script: str, *extra: str,
+             orientation: str = "portrait") -> tuple[dict[str, Any], str]:
+    cfg = tmp_path / "kiosk.toml"
+    write_config(cfg, platform, tmp_path / "slips", orientation=orientation, extra=CAMERA)
+    # Only the hash of the staff PIN is configured, as on a real terminal.
+    digest = hashlib.sha256(DEMO_STAFF_PIN.encode()).hexdigest()
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        "[terminal]\n", f'[terminal]\nstaff_pin_sha256 = "{digest}"\n', 1), encoding="utf-8")
+    out = tmp_path / "out"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(KIVY_HOME=str(tmp_path / "kivy-home"), KIVY_NO_ARGS="1")
+    proc = subprocess.run([sys.executable, "-m", "kiosk.scripted_main", "--config", str(cfg),
+                           "--out", str(out), "--script", script, *extra],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    result_file = out / "result.json"
+    assert result_file.exists(), f"app did not report (rc={proc.returncode}):\n{proc.stderr[-4000:]}"
+    result = json.loads(result_file.read_text(encoding="utf-8"))
+    assert result["error"] is None, result["error"]
+    logs = proc.stdout + proc.stderr
+    for log_file in (tmp_path / "kivy-home").rglob("*.txt"):
+        logs += log_file.read_text(encoding="utf-8", errors="replace")
+    return result, logs
+
+
+@pytest.mark.kivy
+def test_card_then_the_residents_face_opens_the_service(tmp_path: Path,
+                                                        shared_platform: Any) -> None:
+    person = SimulatedIdCardReader().residents()[0]
+    result, logs = run_face(tmp_path, shared_platform, "face_pass")
+    facts = result["facts"]
+    assert facts["verified_by"] == "face" and facts["kind"] == "id_card"
+    # Masked name, a plain instruction, the counter, and the ask to move in mirrored words.
+    assert facts["name_shown"].startswith(person.name[0]) and "*" in facts["name_shown"]
+    assert facts["first_message"] and facts["attempt_text"] == "第 1 次，共 3 次"
+    assert "转" in facts["liveness_message"]
+    assert facts["min_target_dp"] >= 60
+    assert facts["face_wiped"] is True
+    for shot in result["shots"]:
+        assert_not_blank(shot)
+    for secret in (person.name, person.id_number):
+        assert secret not in logs
+
+
+@pytest.mark.kivy
+def test_a_stranger_fails_three_times_then_staff_confirm_with_their_pin(
+        tmp_path: Path, shared_platform: Any) -> None:
+    person = SimulatedIdCardReader().residents()[0]
+    result, logs = run_face(tmp_path, shared_platform, "face_staff")
+    facts = result["facts"]
+    assert facts["counters"] == ["第 1 次，共 3 次", "第 2 次，共 3 次", "第 3 次，共 3 次"]
+    assert facts["final_step"] == "too-many" and facts["retry_shown"] is False
+    assert "工作人员" in facts["fail_messages"][-1]
+    assert facts["wrong_pin_message"].startswith("密码不对") and "2 次" in facts["wrong_pin_message"]
+    assert facts["verified_by"] == "staff" and facts["dialog_closed"] is True
+    assert facts["wiped"] is True
+    assert "identity confirmed by staff" in logs  # counted...
+    assert person.name not in logs and person.id_number not in logs  # ...but not who
+    assert DEMO_STAFF_PIN not in logs
+    for shot in result["shots"]:
+        assert_not_blank(shot)
+
+
+@pytest.mark.kivy
+def test_face_screen_in_elderly_mode(tmp_path: Path, shared_platform: Any) -> None:
+    result, _logs = run_face(tmp_path, shared_platform, "face_pass", "--elderly")
+    facts = result["facts"]
+    assert facts["type_scale"] >= 1.5 and facts["min_target_dp"] >= 60
+    assert facts["verified_by"] == "face"
+    for shot in result["shots"]:
+        assert_not_blank(shot)
