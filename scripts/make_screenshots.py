@@ -36,6 +36,8 @@ def toml(cfg: dict) -> str:
 
 def run(out: Path, tmp: Path, url: str, name: str, *args: str,
         orientation: str = "portrait") -> None:
+    # The outbox database lives beside the slips: the folder must exist before the app starts.
+    (tmp / f"slips-{name}").mkdir(parents=True, exist_ok=True)
     cfg = demo_config(url, tmp / f"slips-{name}", orientation=orientation, scale=0.5)
     cfg["platform"]["token"] = DEMO_TOKEN
     cfg_file = tmp / f"{name}.toml"
@@ -60,6 +62,9 @@ def main() -> int:
             run(out, tmp, url, "portrait", "--script", "booking")
             run(out, tmp, url, "elderly", "--script", "booking", "--elderly", "--resident", "1")
             run(out, tmp, url, "idle", "--script", "idle")
+            run(out, tmp, url, "face", "--script", "face_pass")
+            run(out, tmp, url, "face", "--script", "face_pass", "--elderly")
+            run(out, tmp, url, "face", "--script", "face_staff")
     print(f"screenshots written to {out}")
     return 0
 
