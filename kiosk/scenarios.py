@@ -389,3 +389,29 @@ def face_staff_script(runner: ScriptRunner) -> Script:
     runner.facts["wiped"] = (face._check is None and face.preview is None
                              and not face.name_masked and app.session.verified_by is None)
 
+
+
+def face_camera_down_script(runner: ScriptRunner) -> Script:
+    """Card → the camera is missing: staff assistance is offered at once, the PIN lets the
+    resident through."""
+    from kivy.core.window import Window
+
+    from .demo import DEMO_STAFF_PIN
+    from .screens.face import StaffPinDialog
+    app = runner.app
+    yield from _face_after_card(runner)
+    face = _screen(app, "face")
+    yield until("camera down shown", lambda: face.step == "unavailable")
+    yield settle(0.5)
+    runner.screenshot("17-face-camera-down")
+    runner.facts.update(message=face.message, retry_shown=face.can_retry,
+                        staff_primary=face.ids.staff_button.kind == "primary")
+    tap(face.ids.staff_button)
+    yield until("PIN dialog", lambda: any(isinstance(w, StaffPinDialog)
+                                          for w in Window.children))
+    pad = next(w for w in Window.children if isinstance(w, StaffPinDialog))
+    for digit in DEMO_STAFF_PIN:
+        tap(_one(pad.ids.keypad, digit))
+    tap(pad.ids.ok_button)
+    yield _on(app, "item")
+    runner.facts["verified_by"] = app.session.verified_by

@@ -14,7 +14,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", required=True)
     parser.add_argument("--out", required=True, help="folder for screenshots and result.json")
-    parser.add_argument("--script", choices=("booking", "idle", "offline", "reader_down", "app_qr", "face_pass", "face_staff"), default="booking")
+    parser.add_argument("--script", choices=("booking", "idle", "offline", "reader_down", "app_qr", "face_pass", "face_staff",
+                                                 "face_camera_down"), default="booking")
     parser.add_argument("--resident", type=int, default=0)
     parser.add_argument("--elderly", action="store_true")
     args = parser.parse_args(argv)
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         script = functools.partial(scenarios.face_pass_script, elderly=args.elderly)
     elif args.script == "face_staff":
         script = scenarios.face_staff_script
+    elif args.script == "face_camera_down":
+        script = scenarios.face_camera_down_script
     else:
         script = scenarios.reader_down_script
 

@@ -105,11 +105,11 @@ class FaceScreen(Screen):
         self._start()
 
     def on_leave(self, *_args: Any) -> None:
-        self._run += 1
         if self._sub is not None:
             self._sub.cancel()
             self._sub = None
-        self._close_dialog()
+        # Left by 返回 or 首页 before a pass: nothing of this resident stays behind either.
+        self.wipe()
 
     def _start(self) -> None:
         check, camera = self._check, app().devices.camera
@@ -167,7 +167,9 @@ class FaceScreen(Screen):
         self.can_retry = state.can_retry
         used = min(state.attempt + (0 if state.finished or state.can_retry else 1),
                    state.max_attempts)
-        self.attempt_text = f"第 {max(used, 1)} 次，共 {state.max_attempts} 次"
+        # A camera or platform that is down used up no try: no counter to show then.
+        self.attempt_text = "" if state.step == "unavailable" else \
+            f"第 {max(used, 1)} 次，共 {state.max_attempts} 次"
         if state.step == "passed" and self._check is not None:
             identity = self._check.identity
             Clock.schedule_once(lambda _dt: self._done(identity, "face"), 0.8)

@@ -21,9 +21,9 @@ CAMERA = '[devices.camera]\nbackend = "simulated"\n'
 
 
 def run_face(tmp_path: Path, platform: Any, script: str, *extra: str,
-             orientation: str = "portrait") -> tuple[dict[str, Any], str]:
+             orientation: str = "portrait", camera: str = CAMERA) -> tuple[dict[str, Any], str]:
     cfg = tmp_path / "kiosk.toml"
-    write_config(cfg, platform, tmp_path / "slips", orientation=orientation, extra=CAMERA)
+    write_config(cfg, platform, tmp_path / "slips", orientation=orientation, extra=camera)
     # Only the hash of the staff PIN is configured, as on a real terminal.
     digest = hashlib.sha256(DEMO_STAFF_PIN.encode()).hexdigest()
     cfg.write_text(cfg.read_text(encoding="utf-8").replace(
@@ -90,3 +90,16 @@ def test_face_screen_in_elderly_mode(tmp_path: Path, shared_platform: Any) -> No
     assert facts["verified_by"] == "face"
     for shot in result["shots"]:
         assert_not_blank(shot)
+
+
+@pytest.mark.kivy
+def test_a_missing_camera_never_blocks_staff_are_offered_at_once(
+        tmp_path: Path, shared_platform: Any) -> None:
+    # The real OpenCV backend on a camera that is not there (unplugged since installation).
+    missing = f'[devices.camera]\nbackend = "opencv"\nsource = "{tmp_path / "gone.avi"}"\n'
+    result, _logs = run_face(tmp_path, shared_platform, "face_camera_down", camera=missing)
+    facts = result["facts"]
+    assert "摄像头暂时无法使用" in facts["message"] and "工作人员" in facts["message"]
+    assert facts["staff_primary"] is True and facts["retry_shown"] is True
+    assert facts["verified_by"] == "staff"
+    assert_not_blank(result["shots"][0])
