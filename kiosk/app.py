@@ -66,7 +66,8 @@ class KioskApp(App):
         self.catalogue = CachedCatalogue(self.client, ResponseCache(self.outbox.store))
         self.bookings = CachedBookings(self.catalogue, BookingService(self.client))
         self.sync_worker = SyncWorker(self.outbox, PlatformSender(self.client),
-                                      on_change=lambda: self._offline_trigger())
+                                      on_change=lambda: self._offline_trigger(),
+                                      probe=self.client.reachable)
         self.writes = WriteQueue(self.outbox, self.sync_worker)
         # Offline, a booking is accepted provisionally; the platform decides on delivery.
         self.offline_bookings = OfflineBookings(

@@ -241,7 +241,11 @@ def offline_script(runner: ScriptRunner) -> Script:
     yield until("decided on screen", lambda: done.title != waiting_title)
     yield settle(0.6)
     runner.screenshot("11-decided-while-waiting")
-    runner.facts.update(live_title=done.title, live_details=done.details)
+    runner.facts.update(live_title=done.title, live_details=done.details,
+                        live_reference=done.reference, live_label=done.reference_label)
+    tap(done.ids.reprint_button)  # the confirmed slip replaces the temporary one
+    yield until("confirmed slip printed", lambda: app._busy is None and done.printed)
+    runner.facts["live_reprint"] = done.print_message
     tap(done.ids.finish_button)
     yield _on(app, "attract")
 

@@ -59,7 +59,8 @@ class Simulator:
         self.bookings = BookingService(self.client)
         self.outbox = open_outbox(db, key_file=key_file)
         self.worker = SyncWorker(self.outbox, PlatformSender(self.client),
-                                 backoff=Backoff(base_s=0.2, max_s=5.0))
+                                 backoff=Backoff(base_s=0.2, max_s=5.0),
+                                 probe=self.client.reachable, probe_every_s=1.0)
         self.writes = WriteQueue(self.outbox, self.worker)
         self.residents = load_residents()
         self.printer = SimulatedPrinter(tempfile.mkdtemp(prefix="kiosk-sim-slips-"))

@@ -87,7 +87,8 @@ class SyncWorker:
                  batch: int = 20, idle_poll_s: float = 30.0,
                  on_change: Callable[[], None] | None = None,
                  rng: random.Random | None = None,
-                 retention_s: float | None = None, purge_every_s: float = 3600.0) -> None:
+                 retention_s: float | None = None, purge_every_s: float = 3600.0,
+                 probe: Callable[[], bool] | None = None, probe_every_s: float = 15.0) -> None:
         self.outbox = outbox
         self._sender = sender
         self._backoff = backoff or Backoff()
@@ -102,6 +103,11 @@ class SyncWorker:
         self._retention_s = retention_s
         self._purge_every_s = purge_every_s
         self._next_purge = 0.0
+        # While offline, items back off for up to max_s; a cheap probe notices the platform
+        # answering again sooner, so a terminal nobody touches still delivers within seconds.
+        self._probe = probe
+        self._probe_every_s = probe_every_s
+        self._next_probe = 0.0
 
     # -- one attempt -----------------------------------------------------------------------
     def attempt(self, item: OutboxItem) -> SendResult:
@@ -166,6 +172,22 @@ class SyncWorker:
     def outbox_clock(self) -> float:
         return self.outbox.clock()
 
+    def probe_if_offline(self) -> bool:
+        """While offline, at most every `probe_every_s`: ask whether the platform answers; if
+        it does, bring every backing-off item forward. True when items were brought forward."""
+        if self.online is not False or self._probe is None:
+            return False
+        now = time.monotonic()
+        if now < self._next_probe:
+            return False
+        self._next_probe = now + self._probe_every_s
+        try:
+            answers = self._probe()
+        except Exception:  # noqa: BLE001 - a failing probe means "not yet", never a crash
+            log.exception("platform probe failed")
+            answers = False
+        return bool(answers) and self.outbox.due_now() > 0
+
     # -- the thread ------------------------------------------------------------------------
     def start(self) -> None:
         if self._thread is not None:
@@ -177,6 +199,7 @@ class SyncWorker:
 
     def wake(self) -> None:
         """New work or the network came back: look now instead of at the next timer."""
+        self._next_probe = 0.0
         self._wake.set()
 
     def stop(self, timeout_s: float = 5.0) -> None:
@@ -200,6 +223,7 @@ class SyncWorker:
         while not self._stop.is_set():
             try:
                 self.purge_if_due()
+                self.probe_if_offline()
                 attempted = self.run_once()
             except Exception:  # noqa: BLE001 - e.g. disk full: log, wait, try again
                 log.exception("outbox sync round failed")
@@ -208,6 +232,8 @@ class SyncWorker:
                 continue
             nxt = self.outbox.next_wakeup()
             wait = self._idle_poll_s if nxt is None else max(nxt - self.outbox_clock(), 0.0)
+            if self.online is False and self._probe is not None:
+                wait = min(wait, self._probe_every_s)
             self._wake.wait(min(wait, self._idle_poll_s))
             self._wake.clear()
 

@@ -100,6 +100,16 @@ class PlatformClient:
             raise _unavailable(exc) from None
         return _parse(response, model, "POST", path)
 
+    def reachable(self, timeout: float = 3.0) -> bool:
+        """Does the platform answer at all (GET /healthz)? For the sync worker's probe while
+        offline: cheap, no token needed, no personal data, never raises."""
+        try:
+            response = self._session.get(self.base_url + "/healthz",
+                                         timeout=min(timeout, self.timeout))
+        except requests.RequestException:
+            return False
+        return 200 <= response.status_code < 300
+
     def close(self) -> None:
         self._session.close()
 

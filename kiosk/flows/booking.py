@@ -214,11 +214,16 @@ class BookingFlow:
         return st.provisional
 
     def provisional_outcome(self) -> Any:
-        """Where the provisional booking stands now (None when there is none)."""
+        """Where the provisional booking stands now (None when there is none). Once booked,
+        the real booking is adopted: a reprint gives the confirmed slip."""
         st = self.state
         if self._offline is None or st.provisional is None:
             return None
-        return self._offline.outcome(st.provisional)
+        notice = self._offline.outcome(st.provisional)
+        if notice.reference and st.booking is None:
+            st.booking = self._offline.booked(st.provisional)
+            st.print_outcome = None
+        return notice
 
     @property
     def slip_by_phone(self) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from offline_cache.outbox import OutboxItem
-from services.schemas import (BookingRequest, Hall, Item, ProvisionalBookingRequest,
+from services.schemas import (Booking, BookingRequest, Hall, Item, ProvisionalBookingRequest,
                               ProvisionalOutcome, Slot)
 
 from .outbox_port import KIND_BOOKING_PROVISIONAL, WriteQueue
@@ -43,6 +43,7 @@ class Notice:
     title: str
     text: str
     decided: bool  # False while it is still waiting to be delivered
+    reference: str = ""  # the platform's 预约号 once booked (confirmed or moved)
 
 
 def _when(start: datetime, end: datetime) -> str:
@@ -60,8 +61,9 @@ def describe(local_reference: str, outcome: ProvisionalOutcome) -> Notice:
     if outcome.outcome == "moved":
         return Notice(0, "离线预约已改约",
                       f"临时编号 {local_reference}：原选时段已约满，已改约到最近的空闲时段：\n"
-                      f"{where}", True)
-    return Notice(0, "离线预约已确认", f"临时编号 {local_reference} 已确认：\n{where}", True)
+                      f"{where}", True, b.reference)
+    return Notice(0, "离线预约已确认", f"临时编号 {local_reference} 已确认：\n{where}", True,
+                  b.reference)
 
 
 def notice_for(item: OutboxItem) -> Notice:
@@ -73,7 +75,7 @@ def notice_for(item: OutboxItem) -> Notice:
         except ValueError:
             return Notice(item.id, "离线预约", f"临时编号 {local} 已提交，结果请以短信为准。", True)
         n = describe(outcome.local_reference or local, outcome)
-        return Notice(item.id, n.title, n.text, True)
+        return Notice(item.id, n.title, n.text, True, n.reference)
     if item.state == "dead":
         return Notice(item.id, "离线预约未能提交",
                       f"临时编号 {local} 的预约未能提交到平台，预约没有生效。请重新预约，"
@@ -118,6 +120,16 @@ class OfflineBookings:
     def outcome(self, booking: ProvisionalBooking) -> Notice:
         """Where it stands now (the done screen updates while the resident is still there)."""
         return notice_for(self._writes.outbox.get(booking.outbox_item))
+
+    def booked(self, booking: ProvisionalBooking) -> Booking | None:
+        """The platform's booking once it confirmed or moved this one; None before, or refused."""
+        item = self._writes.outbox.get(booking.outbox_item)
+        if item.state != "sent" or item.response is None:
+            return None
+        try:
+            return ProvisionalOutcome.model_validate(item.response).booking
+        except ValueError:
+            return None
 
     def notices(self, resident: str) -> list[Notice]:
         """The resident's earlier provisional bookings not yet shown to them."""

@@ -21,6 +21,7 @@ class DoneScreen(Screen):
     title = StringProperty("预约成功")
     reference_label = StringProperty("预约号")
     provisional = BooleanProperty(False)
+    reprint_text = StringProperty("重新打印")
     reference = StringProperty("")
     details = StringProperty("")
     print_message = StringProperty("")
@@ -34,6 +35,7 @@ class DoneScreen(Screen):
         if booking is None:
             return
         self.provisional = flow.state.booking is None
+        self.reprint_text = "重新打印"
         self.title = "已受理，待平台确认" if self.provisional else "预约成功"
         self.reference_label = "临时编号" if self.provisional else "预约号"
         self.reference = booking.reference
@@ -58,6 +60,13 @@ class DoneScreen(Screen):
         self._stop_polling()
         self.title = notice.title
         self.details = notice.text
+        if notice.reference:  # booked: the platform's 预约号 is now the one to keep
+            self.provisional = False
+            self.reference_label = "预约号"
+            self.reference = notice.reference
+            self.printed = False  # offer the confirmed slip (or the SMS) in place of the temporary one
+            self.reprint_text = "打印正式凭证"
+            self.print_message = "平台已确认，临时凭证作废。请点“打印正式凭证”，或发送到手机。"
         app().offline_bookings.mark_shown([notice])
 
     def on_leave(self, *_args: Any) -> None:

@@ -1,0 +1,77 @@
+"""A terminal nobody touches still delivers soon after the network returns: the worker probes the platform while offline."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from kiosk.flows.outbox_port import KIND_BOOKING, PlatformSender, WriteQueue, open_outbox
+from offline_cache.sync import Backoff, RetryLater, SyncWorker
+from services.bookings import BookingService
+from services.catalogue import CatalogueService
+from services.client import PlatformClient
+from services.schemas import BookingRequest, ResidentIn
+from tests.kiosk.test_app_offline import SwitchableProxy
+
+
+def _request(platform: Any) -> BookingRequest:
+    direct = PlatformClient(platform.url, platform.token)
+    catalogue, bookings = CatalogueService(direct), BookingService(direct)
+    item = catalogue.search_items("sbk", bookable=True, limit=1).items[0]
+    hall = catalogue.halls(item.id)[0]
+    slot = next(s for d in range(2, 14) for s in bookings.slots(
+        item.id, hall.id, date.today() + timedelta(days=d)) if s.remaining)
+    return BookingRequest(item_id=item.id, hall_id=hall.id, slot_id=slot.id, resident=ResidentIn(
+        id_number="420702199001011011", name="测试人", phone="13800138000"))
+
+
+def _deliver_after_outage(platform: Any, tmp_path: Path, probe: bool) -> float | None:
+    """Seconds from the network's return to delivery (None: not within 8 s)."""
+    proxy = SwitchableProxy(int(platform.url.rsplit(":", 1)[1]))
+    client = PlatformClient(f"http://127.0.0.1:{proxy.port}", platform.token, timeout=2)
+    box = open_outbox(tmp_path / f"kiosk-{probe}.db")
+    # Backing off for a minute after the first failure, as a terminal would after an outage.
+    worker = SyncWorker(box, PlatformSender(client), backoff=Backoff(base_s=60, max_s=300),
+                        probe=client.reachable if probe else None, probe_every_s=0.3)
+    try:
+        proxy.cut()
+        sub = WriteQueue(box, worker).submit(KIND_BOOKING, _request(platform).model_dump(
+            mode="json"), resident="420702199001011011", idempotency_key=f"probe-{probe}")
+        assert isinstance(sub.result, RetryLater) and worker.online is False
+        worker.start()
+        time.sleep(0.5)  # the worker has looked once and found the platform away
+        proxy.restore()
+        back = time.monotonic()
+        while time.monotonic() - back < 8:
+            if box.get(sub.item_id).state == "sent":
+                return time.monotonic() - back
+            time.sleep(0.05)
+        return None
+    finally:
+        worker.stop()
+        proxy.close()
+        client.close()
+
+
+def test_the_probe_delivers_within_seconds_of_the_network_returning(fresh_platform: Any,
+                                                                    tmp_path: Path) -> None:
+    assert _deliver_after_outage(fresh_platform, tmp_path, probe=True) is not None
+
+
+def test_without_the_probe_the_item_waits_out_its_backoff(fresh_platform: Any,
+                                                         tmp_path: Path) -> None:
+    # The control: the same outage without a probe is not delivered for its minute of backoff.
+    assert _deliver_after_outage(fresh_platform, tmp_path, probe=False) is None
+
+
+def test_reachable_says_false_for_a_closed_port_and_true_for_the_platform(
+        fresh_platform: Any) -> None:
+    assert PlatformClient(fresh_platform.url, "no-token-needed").reachable()
+    closed = SwitchableProxy(int(fresh_platform.url.rsplit(":", 1)[1]))
+    closed.cut()
+    try:
+        assert not PlatformClient(f"http://127.0.0.1:{closed.port}", "x").reachable(timeout=1)
+    finally:
+        closed.close()
