@@ -146,7 +146,9 @@ class FaceCheck:
         """The camera is missing or stopped: never block, go straight to staff assistance."""
         with self._lock:
             self._drop_frames()
-            if self._state.step != "passed":
+            # A final answer stays: a camera going away must not turn "too many tries" or
+            # "no reference photo" into something that can be retried.
+            if self._state.step not in ("passed", "too-many", "unavailable"):
                 self._state = self._make("unavailable", "camera-down")
             return self._state
 
@@ -248,7 +250,8 @@ class FaceCheck:
         """After a failed try, or once the camera or platform is back: look for the face again
         (the counter stays; a wiped check stays wiped)."""
         with self._lock:
-            if self._state.can_retry and self._identity is not None:
+            if self._state.can_retry and self._identity is not None \
+                    and self._attempt < self.max_attempts:
                 self._steady = 0
                 self._challenge = self._choose()
                 self._state = self._make("looking")

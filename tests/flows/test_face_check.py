@@ -85,6 +85,8 @@ def test_a_stranger_fails_three_times_then_only_staff_is_left(
     assert third.step == "too-many" and third.attempt == 3 and not third.can_retry
     assert "工作人员" in third.message
     assert check.retry().step == "too-many"  # no fourth try
+    # Nor by way of the camera going away and coming back.
+    assert check.camera_down().step == "too-many" and check.retry().step == "too-many"
 
 
 def test_a_still_photo_or_the_wrong_turn_is_not_live(
