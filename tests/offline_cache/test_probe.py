@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from kiosk.flows.outbox_port import KIND_BOOKING, PlatformSender, WriteQueue, open_outbox
 from offline_cache.sync import Backoff, RetryLater, SyncWorker
-from services.bookings import BookingService
-from services.catalogue import CatalogueService
 from services.client import PlatformClient
-from services.schemas import BookingRequest, ResidentIn
+from services.schemas import BookingRequest
 from tests.kiosk.test_app_offline import SwitchableProxy
+from tests.platform_helpers import booking_request, free_slot
 
 
 def _request(platform: Any) -> BookingRequest:
-    direct = PlatformClient(platform.url, platform.token)
-    catalogue, bookings = CatalogueService(direct), BookingService(direct)
-    item = catalogue.search_items("sbk", bookable=True, limit=1).items[0]
-    hall = catalogue.halls(item.id)[0]
-    slot = next(s for d in range(2, 14) for s in bookings.slots(
-        item.id, hall.id, date.today() + timedelta(days=d)) if s.remaining)
-    return BookingRequest(item_id=item.id, hall_id=hall.id, slot_id=slot.id, resident=ResidentIn(
-        id_number="420702199001011011", name="测试人", phone="13800138000"))
+    _bookings, item, hall, slot = free_slot(platform, from_day=2)
+    return booking_request(item, hall, slot)
 
 
 def _deliver_after_outage(platform: Any, tmp_path: Path, probe: bool) -> float | None:
