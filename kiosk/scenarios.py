@@ -344,14 +344,14 @@ def face_pass_script(runner: ScriptRunner, elderly: bool = False) -> Script:
                         face_wiped=face.preview is None and face._check is None)
 
 
-def face_staff_script(runner: ScriptRunner) -> Script:
+def face_staff_script(runner: ScriptRunner, elderly: bool = False) -> Script:
     """Card → a stranger's face fails every try → the staff PIN: wrong once, then right."""
     from kivy.core.window import Window
 
     from .demo import DEMO_STAFF_PIN
     from .screens.face import StaffPinDialog
     app = runner.app
-    yield from _face_after_card(runner)
+    yield from _face_after_card(runner, elderly)
     face = _screen(app, "face")
     messages, counters = [], []
     for attempt in range(face._check.max_attempts):
@@ -380,7 +380,7 @@ def face_staff_script(runner: ScriptRunner) -> Script:
     tap(pad.ids.ok_button)
     yield until("wrong PIN message", lambda: bool(pad.message))
     yield settle(0.5)
-    runner.screenshot("16-staff-pin-wrong")
+    runner.screenshot("16-staff-pin-wrong" + ("-elderly" if elderly else ""))
     runner.facts["wrong_pin_message"] = pad.message
     for digit in DEMO_STAFF_PIN:
         tap(_one(pad.ids.keypad, digit))

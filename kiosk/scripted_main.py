@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.script == "face_pass":
         script = functools.partial(scenarios.face_pass_script, elderly=args.elderly)
     elif args.script == "face_staff":
-        script = scenarios.face_staff_script
+        script = functools.partial(scenarios.face_staff_script, elderly=args.elderly)
     elif args.script == "face_camera_down":
         script = scenarios.face_camera_down_script
     else:
