@@ -25,7 +25,7 @@ FAILING_QUERY = "?contimeout=1"
 
 
 def admin(*args: str) -> None:
-    proc = subprocess.run(list(args), capture_output=True, text=True, timeout=30)
+    proc = subprocess.run(list(args), capture_output=True, text=True, timeout=30, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed: {proc.stderr.strip()}")
 
@@ -63,14 +63,14 @@ def extra_queue(model_queue: str, uri: str | None = None,
         admin("cupsaccept", name)
         yield name
     finally:
-        subprocess.run(["cancel", "-a", "-x", name], capture_output=True, timeout=30)
-        subprocess.run(["lpadmin", "-x", name], capture_output=True, timeout=30)
+        subprocess.run(["cancel", "-a", "-x", name], capture_output=True, timeout=30, check=False)
+        subprocess.run(["lpadmin", "-x", name], capture_output=True, timeout=30, check=False)
 
 
 def jobs(queue: str, which: str) -> list[str]:
     """Job ids of `queue` that lpstat lists as `which` ("completed" or "not-completed")."""
     out = subprocess.run(["lpstat", "-W", which, "-o", queue], capture_output=True, text=True,
-                         timeout=30).stdout
+                         timeout=30, check=False).stdout
     return [line.split()[0] for line in out.splitlines() if line.strip()]
 
 
