@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from devices.base import Device, DeviceError, DeviceStatus
-from devices.events import DeviceEvent, EventBus, Listener, Subscription
+from devices.events import DeviceEvent, EventBus, EventKind, Listener, Subscription
 
 #: A BGR image, height × width × 3, uint8 (OpenCV's layout).
 Frame = npt.NDArray[np.uint8]
@@ -68,7 +68,7 @@ class StatusEvents:
             first, self._usable = self._usable is None, status.usable
         if first and not status.usable:
             return  # "not open yet" at start is no news
-        kind = "camera-online" if status.usable else "camera-offline"
+        kind: EventKind = "camera-online" if status.usable else "camera-offline"
         self._bus.publish(DeviceEvent(kind, self._source, status.reason or ""))
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import media
-from devices.base import DeviceOffline, DeviceState
+from devices.base import DeviceOffline, DeviceState, DeviceTimeout
 from devices.camera.opencv import OpenCVCamera
 from devices.camera.simulated import SimulatedCamera
 from devices.events import DeviceEvent
@@ -57,7 +57,7 @@ def test_frames_do_not_flood_listeners_and_the_end_of_a_file_is_offline(
     with camera:
         for _ in range(10):
             camera.read()  # busy → online → busy...: usable all along, no events
-        with pytest.raises(Exception):
+        with pytest.raises(DeviceTimeout):
             camera.read(timeout=1)
     _flush(camera)
     assert [(e.kind, e.detail) for e in seen] == [
