@@ -101,9 +101,12 @@ class CupsPrinter:
                 return PrintResult(job_id=job_id, pages=int(pages) if pages else None)
             reasons = ipp.meaningful_job_reasons(_as_list(job.get("job-state-reasons")))
             if state in (ipp.JOB_ABORTED, ipp.JOB_CANCELED):
-                self._raise_for_printer(conn)
+                said = self._raise_for_printer(conn)
                 verb = "aborted" if state == ipp.JOB_ABORTED else "canceled"
-                raise PrintFailed(f"job {job_id} {verb}: {', '.join(reasons) or 'no reason'}",
+                # The queue may look fine again (error policy abort-job): what the backend
+                # last said ("The printer is not responding.") is then the only clue.
+                raise PrintFailed(f"job {job_id} {verb}: {', '.join(reasons) or 'no reason'}"
+                                  + (f"; printer: {said}" if said else ""),
                                   reason=reasons[0] if reasons else f"job-{verb}")
             if state in (ipp.JOB_HELD, ipp.JOB_STOPPED):
                 # A held or stopped job would come out later for whoever stands there then.
@@ -167,12 +170,14 @@ class CupsPrinter:
             # Already finished or gone: nothing left that could print later.
             log.warning("could not cancel print job %s: %s", job_id, _ipp_text(exc))
 
-    def _raise_for_printer(self, conn: Any) -> None:
+    def _raise_for_printer(self, conn: Any) -> str:
+        """Raise when the printer is unusable; else return its state message (may be "")."""
         try:
-            status = _status_from(self._printer_attributes(conn))
+            attrs = self._printer_attributes(conn)
         except DeviceError:
-            return
-        _raise_unless_usable(status)
+            return ""
+        _raise_unless_usable(_status_from(attrs))
+        return str(attrs.get("printer-state-message") or "")
 
     def _ipp_error(self, exc: Exception) -> DeviceError:
         assert _cups is not None
