@@ -179,7 +179,7 @@ class Outbox:
     def status(self) -> OutboxStatus:
         now = self._clock()
         with self.store.reading() as conn:
-            counts = {s: 0 for s in STATES}
+            counts: dict[str, int] = {s: 0 for s in STATES}
             for r in conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state"):
                 counts[r[0]] = int(r[1])
             oldest = conn.execute("SELECT MIN(created_at) FROM outbox "

@@ -268,7 +268,9 @@ class BookingFlow:
         self._require(Step.DONE)
         slip = self.state.booking or self.state.provisional
         assert slip is not None
-        self.state.print_outcome = outcome = self._slips.print(slip)
+        outcome = self._slips.print(slip)
+        if not outcome.busy:  # a second tap must not overwrite the running job's outcome
+            self.state.print_outcome = outcome
         return outcome
 
     # -- navigation and privacy ------------------------------------------------------------

@@ -10,14 +10,22 @@ from devices.base import DeviceError
 
 from .ports import PdfPrinter
 
+#: Device reasons (devices/printer) in the words a resident understands; others: 打印机故障.
 REASONS = {"media-empty": "打印纸用完", "paper-out": "打印纸用完", "offline": "打印机离线",
-           "door-open": "打印机舱门未关"}
+           "door-open": "打印机舱门未关", "media-jam": "打印机卡纸", "toner-empty": "墨粉用完",
+           "paused": "打印机暂停使用", "stopped": "打印机暂停使用",
+           "not-accepting": "打印机暂停使用", "timeout": "打印超时",
+           "job-aborted": "打印任务被中止", "job-held": "打印任务被挂起",
+           "job-stopped": "打印任务被中止", "cups-unreachable": "打印服务未运行",
+           "queue-missing": "打印服务未运行"}
+BUSY = "正在打印，请稍候。"
 
 
 @dataclass
 class PrintOutcome:
     printed: bool
     message: str
+    busy: bool = False  # a tap while a job runs: says so, changes nothing
 
 
 def device_reason(exc: DeviceError) -> str:
@@ -37,7 +45,9 @@ class SlipPrinting:
     def print(self, booking: Any) -> PrintOutcome:
         provisional = bool(getattr(booking, "provisional", False))
         if not self._lock.acquire(blocking=False):
-            return self.last or PrintOutcome(False, "正在打印，请稍候。")
+            # Not the previous outcome: after a failure that would say "not printed" while
+            # the reprint is printing.
+            return PrintOutcome(False, BUSY, busy=True)
         try:
             pdf = self._render(booking)
             self._printer.print_pdf(pdf, title=f"预约凭证 {booking.reference}",

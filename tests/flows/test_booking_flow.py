@@ -229,7 +229,9 @@ def test_double_tap_on_reprint_prints_once(ports: Any) -> None:
     first.start()
     assert slow.started.wait(5)
     second = flow.print_slip()  # the second tap while the first job runs
-    assert not second.printed
+    assert not second.printed and second.message == "正在打印，请稍候。"
+    # The earlier failure is not repeated as if it were this job's outcome.
+    assert "打印纸用完" not in second.message
     slow.release.set()
     first.join(10)
     assert len(ports.printer.jobs) == 1
@@ -272,3 +274,12 @@ def test_paper_out_then_send_to_phone(ports: Any, fresh_platform: Any) -> None:
     assert not flow.state.print_outcome.printed  # type: ignore[union-attr]
     assert flow.send_to_phone().printed
     assert len(sandbox_sms(fresh_platform)) == 1
+
+
+def test_printer_reasons_are_named_in_plain_words() -> None:
+    from devices.base import DeviceError
+    from kiosk.flows.slip_printing import device_reason
+    for reason, words in (("not-accepting", "暂停"), ("media-jam", "卡纸"),
+                          ("cups-unreachable", "打印服务"), ("timeout", "超时")):
+        assert words in device_reason(DeviceError("x", reason=reason))
+    assert device_reason(DeviceError("x", reason="something-new")) == "打印机故障"
