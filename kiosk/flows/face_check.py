@@ -9,6 +9,7 @@ No Kivy here, and nothing of the resident outlives `wipe()`.
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -20,6 +21,8 @@ from devices.base import DeviceError
 from devices.camera.base import Camera, CameraBusy, Frame
 from devices.camera.face import Challenge, check_liveness, check_quality
 from devices.idcard.base import IdentityDocument
+
+log = logging.getLogger(__name__)
 
 Step = Literal["looking", "adjust", "liveness", "verifying", "passed", "failed", "too-many",
                "unavailable"]
@@ -225,6 +228,14 @@ class FaceCheck:
             with self._lock:
                 return self._fail("not-seen") if self._state.step == "verifying" \
                     else self._state
+        except Exception as exc:  # noqa: BLE001 - a verifier bug must not strand the resident
+            # Logged by type only (a message could carry image data); staff take over.
+            log.error("face verifier failed: %s", type(exc).__name__)
+            with self._lock:
+                if self._state.step == "verifying":
+                    self._drop_frames()
+                    self._state = self._make("unavailable", "verifier-down")
+                return self._state
         with self._lock:
             if self._state.step != "verifying":
                 return self._state  # wiped or left meanwhile

@@ -185,3 +185,16 @@ def test_wipe_forgets_frames_and_identity(shared_platform: SandboxHandle) -> Non
     assert check.identity is None
     assert check.__dict__["_frames"] == [] and check.__dict__["_best"] is None
     assert check.verify().step != "passed"
+
+
+def test_a_verifier_that_crashes_hands_over_to_staff(tmp_path: Path) -> None:
+    class Crashing:
+        """A backend bug (e.g. a dlib runtime error) inside verification."""
+
+        def verify_face(self, identity: IdentityDocument, live: np.ndarray) -> bool:
+            raise RuntimeError("backend exploded")
+
+    check = FaceCheck(resident(), Crashing(), choose=lambda: "turn-right")  # type: ignore[arg-type]
+    state, _ = run(video(tmp_path, "me", STEADY + TURN), check)
+    assert (state.step, state.reason) == ("unavailable", "verifier-down")
+    assert state.attempt == 0 and "工作人员" in state.message
