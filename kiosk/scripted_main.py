@@ -14,34 +14,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", required=True)
     parser.add_argument("--out", required=True, help="folder for screenshots and result.json")
-    parser.add_argument("--script", choices=("booking", "idle", "offline", "reader_down", "app_qr", "face_pass", "face_staff",
-                                                 "face_camera_down"), default="booking")
+    parser.add_argument("--script", default="booking", choices=(
+        "booking", "idle", "offline", "reader_down", "app_qr", "face_pass", "face_staff",
+        "face_camera_down"))
     parser.add_argument("--resident", type=int, default=0)
     parser.add_argument("--elderly", action="store_true")
     args = parser.parse_args(argv)
 
     from .boot import build_app
     app = build_app(load_config(args.config))
-    from . import scenarios
+    from . import scenarios, scenarios_face, scenarios_offline
     from .scripted import ScriptRunner
 
-    if args.script == "booking":
-        script = functools.partial(scenarios.booking_script, resident=args.resident,
-                                   elderly=args.elderly)
-    elif args.script == "idle":
-        script = scenarios.idle_script
-    elif args.script == "offline":
-        script = scenarios.offline_script
-    elif args.script == "app_qr":
-        script = scenarios.app_qr_script
-    elif args.script == "face_pass":
-        script = functools.partial(scenarios.face_pass_script, elderly=args.elderly)
-    elif args.script == "face_staff":
-        script = functools.partial(scenarios.face_staff_script, elderly=args.elderly)
-    elif args.script == "face_camera_down":
-        script = scenarios.face_camera_down_script
-    else:
-        script = scenarios.reader_down_script
+    scripts = {
+        "booking": functools.partial(scenarios.booking_script, resident=args.resident,
+                                     elderly=args.elderly),
+        "idle": scenarios.idle_script,
+        "reader_down": scenarios.reader_down_script,
+        "app_qr": scenarios.app_qr_script,
+        "offline": scenarios_offline.offline_script,
+        "face_pass": functools.partial(scenarios_face.face_pass_script, elderly=args.elderly),
+        "face_staff": functools.partial(scenarios_face.face_staff_script, elderly=args.elderly),
+        "face_camera_down": scenarios_face.face_camera_down_script,
+    }
+    script = scripts[args.script]
 
     def start(*_a: object) -> None:
         # Kivy's clock holds callbacks weakly: the app keeps the runner alive.

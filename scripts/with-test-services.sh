@@ -4,6 +4,15 @@
 # already running is left alone. Exports what the tests need to find them (e.g. KIOSK_TEST_PRINTER).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+# One run at a time on a machine: the services are shared, and the run that finishes first
+# would stop them under the other (seen when several people ran `make test` at once).
+if command -v flock >/dev/null 2>&1; then
+    exec 9>/tmp/kiosk-test-services.lock
+    if ! flock -n 9; then
+        echo "with-test-services: another test run holds the services; waiting for it..." >&2
+        flock 9
+    fi
+fi
 export KIOSK_TEST_STATE="${KIOSK_TEST_STATE:-$(mktemp -d /tmp/kiosk-test-services.XXXXXX)}"
 started=()
 cleanup() {

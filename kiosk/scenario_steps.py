@@ -1,0 +1,110 @@
+"""Steps shared by the scripted sessions: finding screens and buttons, walking to a screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .scripted import Script, ScriptFailed, ScriptRunner, find_buttons, settle, tap, until
+
+
+def screen(app: Any, name: str) -> Any:
+    return app.sm.get_screen(name)
+
+
+def on(app: Any, name: str) -> Any:
+    return until(f"screen {name}", lambda: app.sm.current == name and not app.sm.transition.is_active)
+
+
+def quiet(app: Any, what: str) -> Any:
+    """No busy overlay or dialog between the finger and the screen."""
+    from kivy.core.window import Window
+    from kivy.uix.modalview import ModalView
+    return until(what, lambda: app._busy is None
+                 and not any(isinstance(w, ModalView) for w in Window.children))
+
+
+def one(root: Any, text: str) -> Any:
+    buttons = find_buttons(root, text)
+    if not buttons:
+        raise ScriptFailed(f"no button with text {text!r}")
+    return buttons[0]
+
+
+def measure_targets(runner: ScriptRunner, screen: Any) -> None:
+    """Record the smallest touch target (in dp) and the type scale of the current screen."""
+    from kivy.metrics import dp
+
+    from .scripted import walk
+    from .widgets import KButton
+    heights = [w.height for w in walk(screen) if isinstance(w, KButton) and w.opacity > 0
+               and w.height > 0]
+    runner.facts["min_target_dp"] = round(min(heights) / dp(1), 1)
+    runner.facts["type_scale"] = round(runner.app.theme.font_m / dp(28), 2)
+
+
+def to_identify(runner: ScriptRunner) -> Script:
+    """Attract → home → 办事预约 → the identify screen."""
+    app = runner.app
+    yield on(app, "attract")
+    tap(app.root.ids.sm.get_screen("attract").ids.start_button)
+    yield on(app, "home")
+    tap(one(app.root, "办事预约"))
+    yield on(app, "identify")
+
+
+def past_face(runner: ScriptRunner) -> Script:
+    """After a card read on a terminal with a camera: the demo shows the resident's own face."""
+    app = runner.app
+    yield until("item or face screen", lambda: app.sm.current in ("item", "face")
+                and not app.sm.transition.is_active)
+    if app.sm.current == "face":
+        tap(one(screen(app, "face"), "模拟刷脸：本人"))
+
+
+def pick_item(runner: ScriptRunner, letters: str, shots: bool = False) -> Script:
+    """Step 1: type pinyin initials, wait for that query's results, take the first 社 item."""
+    app = runner.app
+    yield from past_face(runner)
+    yield on(app, "item")
+    item = screen(app, "item")
+    yield until("initial results", lambda: len(item.ids.results.children) > 0)
+    for letter in letters:
+        tap(one(item.ids.keyboard, letter))
+    yield until(f"results for {letters}",
+                lambda: item.shown_query == letters.lower() and app._busy is None)
+    if shots:
+        yield settle(0.6)
+        runner.screenshot("04-item")
+        measure_targets(runner, item)
+    first = find_buttons(item.ids.results, "社")[0]
+    runner.facts["item_text"] = first.text.split("\n")[0]
+    tap(first)
+
+
+def pick_slot(runner: ScriptRunner, shots: bool = False) -> Script:
+    """Step 2: the first hall, the first day from tomorrow with a free slot, its first slot."""
+    app = runner.app
+    yield on(app, "slot")
+    slot = screen(app, "slot")
+    tap(find_buttons(slot.ids.halls, "")[0])
+    yield until("hall chosen", lambda: app.session.flow.state.hall is not None)
+    yield quiet(app, "hall loaded")
+    # Tomorrow onwards: today's slots may all be past at the time the test runs.
+    for index in range(1, len(find_buttons(slot.ids.days, ""))):
+        # The strip is rebuilt after each choice: look the button up afresh.
+        day_button = find_buttons(slot.ids.days, "")[index]
+        tap(day_button)
+        yield until("day chosen", lambda b=day_button: app.session.flow.state.day == b.payload)
+        yield quiet(app, "slots loaded")
+        if find_buttons(slot.ids.slots, "余"):
+            break
+    else:
+        raise ScriptFailed("no free slot in 14 days")
+    if shots:
+        yield settle()
+        runner.screenshot("05-slot")
+    tap(find_buttons(slot.ids.slots, "余")[0])
+
+
+def wait_file(path: Any, what: str) -> Any:
+    return until(what, lambda: path.exists())
