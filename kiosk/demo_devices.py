@@ -18,6 +18,11 @@ def show_app_login_code(platform_url: str, token: str, camera: Any, person: Any)
                       json={"resident": {"id_number": person.id_number, "name": person.name,
                                          "phone": person.phone or "13800138000"}})
     r.raise_for_status()
-    png = io.BytesIO()
-    segno.make(r.json()["payload"], error="m").save(png, kind="png", scale=8, border=4)
-    camera.queue_frames([decode_image(png.getvalue())] * 10)
+    code = segno.make(r.json()["payload"], error="m")
+    frames = []
+    # At a few sizes, as a hand-held phone moves: OpenCV misses a rare code at one exact size.
+    for scale in (8, 7, 9, 6, 10):
+        png = io.BytesIO()
+        code.save(png, kind="png", scale=scale, border=4)
+        frames.append(decode_image(png.getvalue()))
+    camera.queue_frames(frames * 2)

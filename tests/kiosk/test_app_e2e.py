@@ -52,11 +52,18 @@ warning = 20
 
 def run_script(tmp_path: Path, platform: Any, script: str, *extra: str,
                orientation: str = "portrait", **config: Any) -> tuple[dict, Path, str]:
-    cfg, out, slips = tmp_path / "kiosk.toml", tmp_path / "out", tmp_path / "slips"
+    cfg, slips = tmp_path / "kiosk.toml", tmp_path / "slips"
     write_config(cfg, platform, slips, orientation=orientation, **config)
+    result, logs = run_app(tmp_path, cfg, script, *extra)
+    return result, slips, logs
+
+
+def run_app(tmp_path: Path, cfg: Path, script: str, *extra: str) -> tuple[dict, str]:
+    """Run one scripted session of the real app offscreen; its result and everything logged."""
+    out = tmp_path / "out"
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     # Offscreen EGL through Kivy's bundled SDL; a private KIVY_HOME keeps its log for the
-    # privacy scan below.
+    # privacy scans.
     env.update(KIVY_HOME=str(tmp_path / "kivy-home"), KIVY_NO_ARGS="1")
     proc = subprocess.run([sys.executable, "-m", "kiosk.scripted_main", "--config", str(cfg),
                            "--out", str(out), "--script", script, *extra],
@@ -68,7 +75,7 @@ def run_script(tmp_path: Path, platform: Any, script: str, *extra: str,
     logs = proc.stdout + proc.stderr
     for log_file in (tmp_path / "kivy-home").rglob("*.txt"):
         logs += log_file.read_text(encoding="utf-8", errors="replace")
-    return result, slips, logs
+    return result, logs
 
 
 def assert_not_blank(png: str) -> None:

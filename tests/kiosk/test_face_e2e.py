@@ -4,10 +4,6 @@ times → staff PIN (wrong once, then right); 长辈模式. Screenshots are chec
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +11,7 @@ import pytest
 
 from devices.idcard.simulated import SimulatedIdCardReader
 from kiosk.demo import DEMO_STAFF_PIN
-from tests.kiosk.test_app_e2e import ROOT, assert_not_blank, write_config
+from tests.kiosk.test_app_e2e import assert_not_blank, run_app, write_config
 
 CAMERA = '[devices.camera]\nbackend = "simulated"\n'
 
@@ -28,21 +24,7 @@ def run_face(tmp_path: Path, platform: Any, script: str, *extra: str,
     digest = hashlib.sha256(DEMO_STAFF_PIN.encode()).hexdigest()
     cfg.write_text(cfg.read_text(encoding="utf-8").replace(
         "[terminal]\n", f'[terminal]\nstaff_pin_sha256 = "{digest}"\n', 1), encoding="utf-8")
-    out = tmp_path / "out"
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.update(KIVY_HOME=str(tmp_path / "kivy-home"), KIVY_NO_ARGS="1")
-    proc = subprocess.run([sys.executable, "-m", "kiosk.scripted_main", "--config", str(cfg),
-                           "--out", str(out), "--script", script, *extra],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-                          check=False)  # the result file says more than the exit code
-    result_file = out / "result.json"
-    assert result_file.exists(), f"app did not report (rc={proc.returncode}):\n{proc.stderr[-4000:]}"
-    result = json.loads(result_file.read_text(encoding="utf-8"))
-    assert result["error"] is None, result["error"]
-    logs = proc.stdout + proc.stderr
-    for log_file in (tmp_path / "kivy-home").rglob("*.txt"):
-        logs += log_file.read_text(encoding="utf-8", errors="replace")
-    return result, logs
+    return run_app(tmp_path, cfg, script, *extra)
 
 
 @pytest.mark.kivy

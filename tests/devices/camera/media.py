@@ -80,15 +80,17 @@ def face_frame(dx: int = 0, scale: float = 1.0, brightness: float = 1.0,
     return frame
 
 
-def qr_frame(text: str) -> np.ndarray:
-    """A QR code (segno) on a phone-like dark rectangle in a grey 640×480 frame."""
+def qr_frame(text: str, size: int = 260) -> np.ndarray:
+    """A QR code (segno), `size` pixels wide, on a phone-like dark rectangle in a grey
+    640×480 frame."""
     qr = segno.make(text, error="m")
     matrix = np.array([[0 if dark else 255 for dark in row] for row in qr.matrix], np.uint8)
     matrix = np.pad(matrix, 4, constant_values=255)  # the quiet zone
-    code = cv2.resize(matrix, (260, 260), interpolation=cv2.INTER_NEAREST)
+    code = cv2.resize(matrix, (size, size), interpolation=cv2.INTER_NEAREST)
     frame = np.full((H, W, 3), 120, np.uint8)
     cv2.rectangle(frame, (170, 40), (470, 440), (30, 30, 30), -1)
-    frame[110:370, 190:450] = cv2.cvtColor(code, cv2.COLOR_GRAY2BGR)
+    top, left = 240 - size // 2, 320 - size // 2
+    frame[top:top + size, left:left + size] = cv2.cvtColor(code, cv2.COLOR_GRAY2BGR)
     return frame
 
 

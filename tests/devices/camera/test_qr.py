@@ -77,3 +77,17 @@ def test_any_text_gives_a_code_or_a_typed_error(text: str) -> None:
     except DeviceError:
         return
     assert code.expires_at > NOW
+
+
+def test_a_code_opencv_misses_on_a_compressed_frame_is_read_on_a_second_look(
+        tmp_path: Path) -> None:
+    # Found by decoding 200 random login codes through MJPG video: OpenCV's plain call reads
+    # nothing in this one; the binarised second look reads it.
+    payload = "JHZW1:hTdk7p3o1_63l-kob0xdtCPLNzg89kwt:1795752085"
+    import cv2
+    video = media.write_video(tmp_path / "hard.avi", [media.qr_frame(payload)])
+    cap = cv2.VideoCapture(str(video))
+    ok, frame = cap.read()
+    cap.release()
+    assert ok
+    assert decode_qr(frame) == [payload]
