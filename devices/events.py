@@ -7,14 +7,20 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from devices.base import DeviceStatus
 
 log = logging.getLogger(__name__)
 
 # camera-offline / camera-online: the camera stopped or started giving frames (unplugged, a
-# stream lost, the file gone; detail is the machine-readable reason).
+# stream lost, the file gone); printer-offline / printer-online: the printer stopped or
+# started being able to print (paper out, queue paused, cupsd gone...). Detail is the
+# machine-readable reason.
 EventKind = Literal["card-inserted", "card-removed", "reader-added", "reader-removed",
-                    "service-lost", "service-back", "camera-offline", "camera-online"]
+                    "service-lost", "service-back", "camera-offline", "camera-online",
+                    "printer-offline", "printer-online"]
 
 
 @dataclass(frozen=True)
@@ -101,3 +107,38 @@ class EventBus:
                     sub.listener(item)
                 except Exception as exc:  # a listener's bug must not stop delivery to others
                     log.error("device event listener failed: %s", type(exc).__name__)
+
+
+class StatusEvents:
+    """Turns a device's status changes into events: one when it becomes usable and one when
+    it stops being usable, never one per status reading. Drivers call `update()` wherever
+    they learn their status (a camera at each frame, a printer at each status() or print)."""
+
+    def __init__(self, source: str, *, online: EventKind, offline: EventKind,
+                 name: str = "status-events") -> None:
+        self._source = source
+        self._online, self._offline = online, offline
+        self._bus = EventBus(name)
+        self._usable: bool | None = None  # nothing said yet
+        self._lock = threading.Lock()
+
+    def subscribe(self, listener: Listener) -> Subscription:
+        return self._bus.subscribe(listener)
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        return self._bus.flush(timeout)
+
+    def baseline(self, status: DeviceStatus) -> None:
+        """Where the device starts (a simulator's scripted state): known, not news."""
+        with self._lock:
+            self._usable = status.usable
+
+    def update(self, status: DeviceStatus) -> None:
+        with self._lock:
+            if status.usable == self._usable:
+                return
+            first, self._usable = self._usable is None, status.usable
+        if first and not status.usable:
+            return  # "not open yet" at start is no news
+        kind = self._online if status.usable else self._offline
+        self._bus.publish(DeviceEvent(kind, self._source, status.reason or ""))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
 
-from devices.base import Device, DeviceError, DeviceStatus
-from devices.events import DeviceEvent, EventBus, EventKind, Listener, Subscription
+from devices.base import Device, DeviceError
+from devices import events
+from devices.events import Listener, Subscription
 
 #: A BGR image, height × width × 3, uint8 (OpenCV's layout).
 Frame = npt.NDArray[np.uint8]
@@ -44,32 +44,11 @@ class Camera(Device, Protocol):
         ...
 
 
-class StatusEvents:
-    """Turns a camera's status changes into events: one when it becomes usable (online,
-    busy reading) and one when it stops being usable (offline, error, end of a file), never one
-    per frame. Backends call `update()` wherever they set their status."""
+class StatusEvents(events.StatusEvents):
+    """camera-online / camera-offline from a camera's status changes (never one per frame)."""
 
     def __init__(self, source: str, name: str = "camera-events") -> None:
-        self._source = source
-        self._bus = EventBus(name)
-        self._usable: bool | None = None  # nothing said yet
-        self._lock = threading.Lock()
-
-    def subscribe(self, listener: Listener) -> Subscription:
-        return self._bus.subscribe(listener)
-
-    def flush(self, timeout: float = 5.0) -> bool:
-        return self._bus.flush(timeout)
-
-    def update(self, status: DeviceStatus) -> None:
-        with self._lock:
-            if status.usable == self._usable:
-                return
-            first, self._usable = self._usable is None, status.usable
-        if first and not status.usable:
-            return  # "not open yet" at start is no news
-        kind: EventKind = "camera-online" if status.usable else "camera-offline"
-        self._bus.publish(DeviceEvent(kind, self._source, status.reason or ""))
+        super().__init__(source, online="camera-online", offline="camera-offline", name=name)
 
 
 def as_frame(image: Any) -> Frame:

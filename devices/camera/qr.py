@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from devices.base import DeviceError
 from devices.camera.base import Camera, Frame, as_frame
@@ -78,7 +79,7 @@ def decode_qr(image: Frame) -> list[str]:
     return []
 
 
-def _variants(frame: Frame) -> Iterator[Frame]:
+def _variants(frame: Frame) -> Iterator[Any]:
     """The frame as it is, then binarised (Otsu), then at half size: cheap second looks."""
     import cv2
     yield frame

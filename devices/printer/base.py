@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
 from devices.base import Device
+from devices.events import Listener, Subscription
 
 
 @dataclass(frozen=True)
@@ -25,4 +26,8 @@ class Printer(Device, Protocol):
         Raises PaperOut, DeviceOffline, PrintFailed, or DeviceTimeout (the job is cancelled
         first, so a late printout cannot surprise the next resident).
         """
+        ...
+
+    def subscribe(self, listener: Listener) -> Subscription:
+        """printer-online / printer-offline events, on the printer's event thread."""
         ...

@@ -10,6 +10,7 @@ from typing import Any
 
 from devices.base import (DeviceError, DeviceOffline, DeviceState, DeviceStatus, DeviceTimeout,
                           DeviceUnusable, PaperOut, PrintFailed)
+from devices.events import Listener, StatusEvents, Subscription
 from devices.printer import ipp
 from devices.printer.base import PrintResult
 
@@ -41,6 +42,8 @@ class CupsPrinter:
         self.queue = queue
         self.server = server
         self.poll_interval = poll_interval
+        self._events = StatusEvents(f"cups:{queue}", online="printer-online",
+                                    offline="printer-offline", name="printer-events")
 
     @classmethod
     def is_usable(cls) -> bool:
@@ -58,10 +61,19 @@ class CupsPrinter:
         try:
             attrs = self._printer_attributes(self._connect())
         except DeviceOffline as exc:
-            return DeviceStatus(DeviceState.OFFLINE, exc.reason, str(exc))
+            status = DeviceStatus(DeviceState.OFFLINE, exc.reason, str(exc))
         except DeviceError as exc:
-            return DeviceStatus(DeviceState.ERROR, exc.reason, str(exc))
-        return _status_from(attrs)
+            status = DeviceStatus(DeviceState.ERROR, exc.reason, str(exc))
+        else:
+            status = _status_from(attrs)
+        # CUPS has no push channel we can hold open: a change is published when it is seen,
+        # at each status() (the device manager polls every few seconds).
+        self._events.update(status)
+        return status
+
+    def subscribe(self, listener: Listener) -> Subscription:
+        """printer-online / printer-offline, on the events' own thread."""
+        return self._events.subscribe(listener)
 
     def diagnostics(self) -> dict[str, Any]:
         """What a field technician needs: the queue, its state and reasons, its connection."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from devices.base import (DeviceError, DeviceOffline, DeviceState, DeviceStatus, PaperOut,
                           PrintFailed)
+from devices.events import Listener, StatusEvents, Subscription
 from devices.printer.base import PrintResult
 
 
@@ -35,6 +36,9 @@ class SimulatedPrinter:
         self.jobs: list[SimulatedJob] = []
         self._lock = threading.Lock()
         self._status = DeviceStatus(DeviceState.ONLINE)
+        self._events = StatusEvents("simulated-printer", online="printer-online",
+                                    offline="printer-offline", name="printer-events")
+        self._events.baseline(self._status)
         self._fail: DeviceError | None = None
         self._next_id = 1
 
@@ -58,8 +62,13 @@ class SimulatedPrinter:
                 "state": st.state.value, "reason": st.reason}
 
     def set_status(self, state: DeviceState, reason: str | None = None, detail: str = "") -> None:
+        """Script the printer's health (paper out, door open...); subscribers are told."""
         with self._lock:
-            self._status = DeviceStatus(state, reason, detail)
+            self._status = status = DeviceStatus(state, reason, detail)
+        self._events.update(status)
+
+    def subscribe(self, listener: Listener) -> Subscription:
+        return self._events.subscribe(listener)
 
     def fail_next(self, error: DeviceError) -> None:
         with self._lock:
