@@ -219,11 +219,7 @@ class FaceCheck:
         try:
             same = self._verifier.verify_face(identity, live)
         except FaceCheckUnavailable as exc:
-            with self._lock:
-                if self._state.step == "verifying":
-                    self._drop_frames()
-                    self._state = self._make("unavailable", exc.reason)
-                return self._state
+            return self._hand_to_staff(exc.reason)
         except FaceNotSeen:
             with self._lock:
                 return self._fail("not-seen") if self._state.step == "verifying" \
@@ -231,11 +227,7 @@ class FaceCheck:
         except Exception as exc:  # noqa: BLE001 - a verifier bug must not strand the resident
             # Logged by type only (a message could carry image data); staff take over.
             log.error("face verifier failed: %s", type(exc).__name__)
-            with self._lock:
-                if self._state.step == "verifying":
-                    self._drop_frames()
-                    self._state = self._make("unavailable", "verifier-down")
-                return self._state
+            return self._hand_to_staff("verifier-down")
         with self._lock:
             if self._state.step != "verifying":
                 return self._state  # wiped or left meanwhile
@@ -244,6 +236,14 @@ class FaceCheck:
                 self._state = self._make("passed")
                 return self._state
             return self._fail("failed")
+
+    def _hand_to_staff(self, reason: str) -> FaceState:
+        """Verification cannot run (not the resident's fault): no try used, staff offered."""
+        with self._lock:
+            if self._state.step == "verifying":
+                self._drop_frames()
+                self._state = self._make("unavailable", reason)
+            return self._state
 
     def _fail(self, reason: str) -> FaceState:
         # Called with the lock held. Every failed try counts, whatever the cause.
