@@ -1,4 +1,5 @@
-"""Benchmark: durable outbox enqueue vs a raw fsync'd SQLite insert, and outbox drain vs a raw requests loop."""
+"""Benchmark: durable outbox enqueue vs a raw fsync'd SQLite insert, and outbox drain vs a raw
+requests loop."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from typing import Any
 
 import requests
 
-from kiosk.flows.outbox_port import KIND_BOOKING, PlatformSender, open_outbox
+from writes.domains.booking import KIND_BOOKING
+from writes.outbox import open_outbox
+from writes.sender import PlatformSender
 from offline_cache.sync import SyncWorker
 from sandbox.testing import run_sandbox
 from services.bookings import BookingService

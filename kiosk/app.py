@@ -29,11 +29,15 @@ from .device_set import Devices
 from offline_cache.cache import ResponseCache
 from offline_cache.sync import SyncWorker
 
-from .flows.booking import BookingFlow, FlowError
-from .flows.cached_catalogue import CachedBookings, CachedCatalogue
-from .flows.outbox_port import OutboxError, PlatformSender, WriteQueue, open_outbox
-from .flows.provisional import OfflineBookings
-from .flows.slip import render_booking_slip
+from offline_cache.outbox import OutboxError
+from writes.outbox import open_outbox
+from writes.queue import WriteQueue
+from writes.sender import PlatformSender
+
+from .flows.booking.flow import BookingFlow, FlowError
+from .flows.booking.cached_catalogue import CachedBookings, CachedCatalogue
+from .flows.booking.provisional import OfflineBookings
+from .printouts.slip import render_booking_slip
 from .session import IdleState, IdleTimeouts, Session
 from .theme import Theme
 from .widgets import BusyOverlay, IdleWarning, MessageDialog
@@ -90,8 +94,8 @@ class KioskApp(App):
     def build(self) -> Any:
         from .screens import registry
         Builder.load_file(str(HERE / "widgets.kv"))
-        for name in registry.SCREENS:
-            Builder.load_file(str(HERE / "screens" / f"{name}.kv"))
+        for kv in registry.KV_FILES:
+            Builder.load_file(str(HERE / "screens" / kv))
         root = Builder.load_file(str(HERE / "kiosk.kv"))
         self.sm = root.ids.sm
         self.sm.transition = FadeTransition(duration=0.15)

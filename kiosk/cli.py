@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args))
 
     if args.command == "demo":
-        from .demo import run_demo
+        from .devtools.demo import run_demo
         return run_demo(args.orientation, args.scale, args.printer_queue, args.slips_dir)
 
     from .config import ConfigError, load_config

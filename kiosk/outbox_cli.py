@@ -6,7 +6,8 @@ import json
 import sys
 from typing import Any
 
-from kiosk.flows.outbox_port import PlatformSender, open_outbox
+from writes.outbox import open_outbox
+from writes.sender import PlatformSender
 from offline_cache.crypto import OutboxKeyError
 from offline_cache.store import StoreError
 from offline_cache.sync import Backoff, SyncWorker

@@ -14,10 +14,12 @@ from typing import IO, Any, TypeVar
 
 from devices.idcard.simulated import load_residents
 from devices.printer.simulated import SimulatedPrinter
-from kiosk.flows.booking import BookingFlow, FlowError, Step
-from kiosk.flows.outbox_port import (KIND_BOOKING, KIND_BOOKING_PROVISIONAL, PlatformSender,
-                                     WriteQueue, open_outbox)
-from kiosk.flows.provisional import OfflineBookings, ProvisionalBooking
+from kiosk.flows.booking.flow import BookingFlow, FlowError, Step
+from writes.domains.booking import KIND_BOOKING, KIND_BOOKING_PROVISIONAL
+from writes.outbox import open_outbox
+from writes.queue import WriteQueue
+from writes.sender import PlatformSender
+from kiosk.flows.booking.provisional import OfflineBookings, ProvisionalBooking
 from offline_cache.sync import Backoff, SyncWorker
 from services.bookings import BookingService
 from services.catalogue import CatalogueService

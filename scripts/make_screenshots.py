@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kiosk.demo import DEMO_TOKEN, demo_config, sandbox_process  # noqa: E402
+from kiosk.devtools.demo import DEMO_TOKEN, demo_config, sandbox_process  # noqa: E402
 
 
 def toml(cfg: dict) -> str:
@@ -43,7 +43,7 @@ def run(out: Path, tmp: Path, url: str, name: str, *args: str,
     cfg_file = tmp / f"{name}.toml"
     cfg_file.write_text(toml(cfg), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
-    subprocess.run([sys.executable, "-m", "kiosk.scripted_main", "--config", str(cfg_file),
+    subprocess.run([sys.executable, "-m", "tests.e2e.scripted_main", "--config", str(cfg_file),
                     "--out", str(tmp / name), *args], cwd=ROOT, env=env, check=True,
                    timeout=300)
     for png in sorted((tmp / name).glob("*.png")):

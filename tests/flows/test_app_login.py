@@ -13,7 +13,7 @@ import requests
 from devices.camera.opencv import OpenCVCamera
 from devices.camera.qr import QrPayloadExpired
 from devices.idcard.simulated import SimulatedIdCardReader
-from kiosk.flows.app_login import login_with_app_code
+from kiosk.flows.identify.app_login import login_with_app_code
 from services.client import PlatformClient
 from services.errors import NotFound
 from services.identity import IdentityService

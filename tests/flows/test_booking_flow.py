@@ -13,8 +13,8 @@ from devices.base import PaperOut
 from devices.idcard.simulated import SimulatedIdCardReader
 from devices.printer.simulated import SimulatedPrinter
 from kiosk.fonts import find_cjk_font
-from kiosk.flows.booking import BookingFlow, FlowError, Step
-from kiosk.flows.slip import render_booking_slip
+from kiosk.flows.booking.flow import BookingFlow, FlowError, Step
+from kiosk.printouts.slip import render_booking_slip
 from services.bookings import BookingService
 from services.catalogue import CatalogueService
 from services.client import PlatformClient
@@ -278,7 +278,7 @@ def test_paper_out_then_send_to_phone(ports: Any, fresh_platform: Any) -> None:
 
 def test_printer_reasons_are_named_in_plain_words() -> None:
     from devices.base import DeviceError
-    from kiosk.flows.slip_printing import device_reason
+    from kiosk.flows.booking.slip_printing import device_reason
     for reason, words in (("not-accepting", "暂停"), ("media-jam", "卡纸"),
                           ("cups-unreachable", "打印服务"), ("timeout", "超时")):
         assert words in device_reason(DeviceError("x", reason=reason))

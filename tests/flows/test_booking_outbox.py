@@ -12,8 +12,10 @@ import pytest
 
 from devices.idcard.simulated import SimulatedIdCardReader
 from devices.printer.simulated import SimulatedPrinter
-from kiosk.flows.booking import BookingFlow, FlowError, Step
-from kiosk.flows.outbox_port import PlatformSender, WriteQueue, open_outbox
+from kiosk.flows.booking.flow import BookingFlow, FlowError, Step
+from writes.outbox import open_outbox
+from writes.queue import WriteQueue
+from writes.sender import PlatformSender
 from offline_cache.sync import SyncWorker
 from sandbox.testing import free_port
 from services.bookings import BookingService

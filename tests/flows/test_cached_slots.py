@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.flows.cached_catalogue import CachedBookings, CachedCatalogue
+from kiosk.flows.booking.cached_catalogue import CachedBookings, CachedCatalogue
 from offline_cache.cache import ResponseCache
 from offline_cache.store import Store
 from sandbox.testing import run_sandbox

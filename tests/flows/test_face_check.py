@@ -15,10 +15,10 @@ from devices.camera.opencv import OpenCVCamera
 from devices.camera.verify import LocalFaceVerifier
 from devices.idcard.base import IdentityDocument
 from devices.idcard.simulated import SimulatedIdCardReader
-from kiosk.flows.app_login import identity_from_app
-from kiosk.flows.face_check import (CHALLENGE_WORDS, MESSAGES, FaceCheck, FaceState,
+from kiosk.flows.identify.app_login import identity_from_app
+from kiosk.flows.identify.face_check import (CHALLENGE_WORDS, MESSAGES, FaceCheck, FaceState,
                                     needs_face_check, watch)
-from kiosk.flows.face_verifiers import (CardPhotoFaceVerifier, PlatformFaceVerifier,
+from kiosk.flows.identify.face_verifiers import (CardPhotoFaceVerifier, PlatformFaceVerifier,
                                         make_verifier)
 from sandbox.testing import SandboxHandle, free_port
 from services.client import PlatformClient

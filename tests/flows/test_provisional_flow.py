@@ -11,10 +11,12 @@ import requests
 
 from devices.idcard.simulated import SimulatedIdCardReader
 from devices.printer.simulated import SimulatedPrinter
-from kiosk.flows.booking import BookingFlow, Step
-from kiosk.flows.outbox_port import PlatformSender, WriteQueue, open_outbox
-from kiosk.flows.provisional import OfflineBookings, ProvisionalBooking
-from kiosk.flows.slip import render_booking_slip
+from kiosk.flows.booking.flow import BookingFlow, Step
+from writes.outbox import open_outbox
+from writes.queue import WriteQueue
+from writes.sender import PlatformSender
+from kiosk.flows.booking.provisional import OfflineBookings, ProvisionalBooking
+from kiosk.printouts.slip import render_booking_slip
 from kiosk.fonts import find_cjk_font
 from offline_cache.outbox import Outbox
 from offline_cache.sync import SyncWorker

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import segno
 
-from kiosk.flows import slip
+from kiosk.printouts import slip
 from kiosk.fonts import find_cjk_font
 from services.schemas import Booking
 

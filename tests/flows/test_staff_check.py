@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.flows.staff_check import StaffCheck, pin_hash, valid_pin_hash
+from kiosk.flows.identify.staff_check import StaffCheck, pin_hash, valid_pin_hash
 
 
 def test_the_right_pin_approves() -> None:

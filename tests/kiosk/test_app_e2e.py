@@ -65,7 +65,7 @@ def run_app(tmp_path: Path, cfg: Path, script: str, *extra: str) -> tuple[dict, 
     # Offscreen EGL through Kivy's bundled SDL; a private KIVY_HOME keeps its log for the
     # privacy scans.
     env.update(KIVY_HOME=str(tmp_path / "kivy-home"), KIVY_NO_ARGS="1")
-    proc = subprocess.run([sys.executable, "-m", "kiosk.scripted_main", "--config", str(cfg),
+    proc = subprocess.run([sys.executable, "-m", "tests.e2e.scripted_main", "--config", str(cfg),
                            "--out", str(out), "--script", script, *extra],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     result_file = out / "result.json"

@@ -92,7 +92,7 @@ def test_network_cut_before_confirm_gives_a_provisional_booking_decided_later(tm
     write_config(cfg, ViaProxy, tmp_path / "slips")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env.update(KIVY_HOME=str(tmp_path / "kivy-home"), KIVY_NO_ARGS="1")
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk.scripted_main", "--config", str(cfg),
+    proc = subprocess.Popen([sys.executable, "-m", "tests.e2e.scripted_main", "--config", str(cfg),
                              "--out", str(out), "--script", "offline"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

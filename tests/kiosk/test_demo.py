@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from kiosk.config import parse_config
-from kiosk.demo import DEMO_TOKEN, demo_config, sandbox_process
+from kiosk.devtools.demo import DEMO_TOKEN, demo_config, sandbox_process
 
 
 def test_demo_sandbox_serves_and_stops(tmp_path: Path) -> None:

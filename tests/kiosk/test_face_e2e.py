@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from devices.idcard.simulated import SimulatedIdCardReader
-from kiosk.demo import DEMO_STAFF_PIN
+from kiosk.devtools.demo import DEMO_STAFF_PIN
 from tests.kiosk.test_app_e2e import assert_not_blank, run_app, write_config
 
 CAMERA = '[devices.camera]\nbackend = "simulated"\n'

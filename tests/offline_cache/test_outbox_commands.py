@@ -11,7 +11,8 @@ from typing import Any
 
 import requests
 
-from kiosk.flows.outbox_port import KIND_BOOKING, open_outbox
+from writes.domains.booking import KIND_BOOKING
+from writes.outbox import open_outbox
 from sandbox.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

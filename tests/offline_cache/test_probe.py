@@ -1,4 +1,5 @@
-"""A terminal nobody touches still delivers soon after the network returns: the worker probes the platform while offline."""
+"""A terminal nobody touches still delivers soon after the network returns: the worker probes the
+platform while offline."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kiosk.flows.outbox_port import KIND_BOOKING, PlatformSender, WriteQueue, open_outbox
+from writes.domains.booking import KIND_BOOKING
+from writes.outbox import open_outbox
+from writes.queue import WriteQueue
+from writes.sender import PlatformSender
 from offline_cache.sync import Backoff, RetryLater, SyncWorker
 from services.client import PlatformClient
 from services.schemas import BookingRequest

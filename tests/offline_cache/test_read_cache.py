@@ -1,4 +1,5 @@
-"""Offline reads: catalogue and halls revalidated with ETag, served from the cache when the platform is unreachable."""
+"""Offline reads: catalogue and halls revalidated with ETag, served from the cache when the platform
+is unreachable."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.flows.cached_catalogue import CachedCatalogue
+from kiosk.flows.booking.cached_catalogue import CachedCatalogue
 from offline_cache.cache import ResponseCache
 from offline_cache.store import Store
 from services.client import PlatformClient

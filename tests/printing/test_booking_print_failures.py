@@ -24,8 +24,8 @@ import requests
 from devices.idcard.simulated import SimulatedIdCardReader
 from devices.manager import DeviceManager
 from devices.printer.cups import CupsPrinter
-from kiosk.flows.booking import BookingFlow, PrintOutcome
-from kiosk.flows.slip import render_booking_slip
+from kiosk.flows.booking.flow import BookingFlow, PrintOutcome
+from kiosk.printouts.slip import render_booking_slip
 from sandbox.testing import SandboxHandle
 from services.bookings import BookingService
 from services.catalogue import CatalogueService

@@ -10,7 +10,7 @@ import pytest
 
 from devices.base import PrintFailed
 from devices.printer.cups import CupsPrinter
-from kiosk.flows.slip import render_booking_slip
+from kiosk.printouts.slip import render_booking_slip
 from services.schemas import Booking
 
 CHINA = timezone(timedelta(hours=8))

@@ -8,7 +8,7 @@ from typing import Any
 
 from devices.base import DeviceError
 
-from .ports import PdfPrinter
+from kiosk.flows.ports import PdfPrinter
 
 #: Device reasons (devices/printer) in the words a resident understands; others: 打印机故障.
 REASONS = {"media-empty": "打印纸用完", "paper-out": "打印纸用完", "offline": "打印机离线",

@@ -18,10 +18,10 @@ from services.errors import PlatformError
 from services.identity import IdentityService
 from services.privacy import mask_name
 
-from ..flows.app_login import login_with_app_code
-from ..flows.face_check import needs_face_check
+from kiosk.flows.identify.app_login import login_with_app_code
+from kiosk.flows.identify.face_check import needs_face_check
 
-from ..widgets import KButton, app
+from kiosk.widgets import KButton, app
 
 log = logging.getLogger("kiosk.identify")
 
@@ -171,7 +171,7 @@ class IdentifyScreen(Screen):
 
     def _show_app_code(self, person: Any) -> None:
         """Demo only: ask the sandbox for a login code as the app would, hold it to the camera."""
-        from ..demo_devices import show_app_login_code
+        from kiosk.devtools.app_code import show_app_login_code
         kiosk = app()
         kiosk.run_task(lambda: show_app_login_code(kiosk.cfg.platform.url,
                                                    kiosk.cfg.platform.token,

@@ -19,10 +19,10 @@ from devices.events import DeviceEvent
 from services.identity import IdentityService
 from services.privacy import mask_name
 
-from ..flows.face_check import FaceCheck, FaceState, watch
-from ..flows.face_verifiers import make_verifier
-from ..flows.staff_check import StaffCheck
-from ..widgets import app
+from kiosk.flows.identify.face_check import FaceCheck, FaceState, watch
+from kiosk.flows.identify.face_verifiers import make_verifier
+from kiosk.flows.identify.staff_check import StaffCheck
+from kiosk.widgets import app
 
 log = logging.getLogger("kiosk.face")
 PREVIEW_FPS = 10.0
@@ -194,7 +194,7 @@ class FaceScreen(Screen):
             self._start()
 
     def demo_face(self, stranger: bool) -> None:
-        from ..demo_faces import show_face
+        from kiosk.devtools.faces import show_face
         if self._check is not None and not show_face(app().devices.camera,
                                                      self._check.challenge, stranger):
             app().show_message("演示照片不可用（需要 scikit-image）。")

@@ -41,8 +41,8 @@ def demo_config(url: str, slips_dir: Path, *, orientation: str = "portrait",
 
 def run_demo(orientation: str, scale: float, printer_queue: str | None,
              slips_dir: str | None) -> int:
-    from .boot import run
-    from .config import parse_config
+    from kiosk.boot import run
+    from kiosk.config import parse_config
 
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as tmp:
         tmp_path = Path(tmp)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from .scripted import Script, ScriptFailed, ScriptRunner, find_buttons, settle, tap, until
-from .scenario_steps import on, one, past_face, pick_item, pick_slot, screen, to_identify
+from tests.e2e.scripted import Script, ScriptFailed, ScriptRunner, find_buttons, settle, tap, until
+from tests.e2e.scenario_steps import on, one, past_face, pick_item, pick_slot, screen, to_identify
 
 
 

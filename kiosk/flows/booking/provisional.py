@@ -10,8 +10,9 @@ from offline_cache.outbox import OutboxItem
 from services.schemas import (Booking, BookingRequest, Hall, Item, ProvisionalBookingRequest,
                               ProvisionalOutcome, Slot)
 
-from .outbox_port import KIND_BOOKING_PROVISIONAL, WriteQueue
-from .ports import Clock, KeyFactory
+from writes.domains.booking import KIND_BOOKING_PROVISIONAL
+from writes.queue import WriteQueue
+from kiosk.flows.ports import Clock, KeyFactory
 
 WEEKDAYS = "一二三四五六日"
 

@@ -10,8 +10,8 @@ from kivy.uix.screenmanager import Screen
 
 from services.schemas import Hall, Slot
 
-from ..flows.booking import FlowError
-from ..widgets import KButton, app
+from kiosk.flows.booking.flow import FlowError
+from kiosk.widgets import KButton, app
 
 WEEKDAYS = "一二三四五六日"
 

@@ -29,7 +29,7 @@ def walk(widget: Widget) -> Iterable[Widget]:
 
 
 def find_buttons(root: Widget, text_contains: str) -> list[Widget]:
-    from .widgets import KButton, Tile
+    from kiosk.widgets import KButton, Tile
     found = []
     for w in walk(root):
         if isinstance(w, KButton) and text_contains in w.text and not w.disabled:

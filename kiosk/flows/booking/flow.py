@@ -15,13 +15,17 @@ from services.errors import Conflict, PlatformError, PlatformUnavailable, Reject
 from services.privacy import mask_id_number, mask_name, mask_phone
 from services.schemas import Booking, BookingRequest, Hall, Item, ResidentIn, Slot
 
-from .outbox_port import KIND_BOOKING_SMS, WriteQueue
-from .ports import Bookings, Catalogue, Clock, KeyFactory, PdfPrinter, SlipRenderer
+from writes.domains.booking import KIND_BOOKING_SMS, submit_booking
+from writes.queue import WriteQueue
+from kiosk.flows.ports import Bookings, Catalogue, Clock, KeyFactory, PdfPrinter, SlipRenderer
 from .provisional import OfflineBookings, ProvisionalBooking
 from .slip_printing import PrintOutcome, SlipPrinting
 
 BOOKING_DAYS = 14
 PHONE_RE = re.compile(r"^1\d{10}$")
+#: Said when a booking is queued and no provisional booking can be made instead.
+QUEUED_MESSAGE = ("网络不稳定，预约申请已安全保存在本机，网络恢复后会自动提交。"
+                  "请稍后再点“确认预约”查看结果；在确认成功之前，预约尚未生效。")
 
 class Step(enum.Enum):
     """Screens of the flow after identification (at most three before the slip)."""
@@ -261,7 +265,10 @@ class BookingFlow:
         if self._writes is None:
             return self._bookings.book(request, key)
         assert self._identity is not None
-        return self._writes.book(request, key, resident=self._identity.id_number)
+        try:
+            return submit_booking(self._writes, request, key, resident=self._identity.id_number)
+        except PlatformUnavailable:
+            raise PlatformUnavailable(QUEUED_MESSAGE) from None
 
     def print_slip(self) -> PrintOutcome:
         """Print the slip (provisional when accepted offline); a double tap prints once."""

@@ -11,7 +11,7 @@ from kivy.uix.screenmanager import Screen
 
 from services.schemas import Item
 
-from ..widgets import KButton, app
+from kiosk.widgets import KButton, app
 
 MODES = ("pinyin", "department", "life_event")
 

@@ -8,7 +8,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from ..widgets import app
+from kiosk.widgets import app
 
 AUTO_RETURN_SECONDS = 30
 

@@ -7,7 +7,7 @@ import functools
 import sys
 from pathlib import Path
 
-from .config import load_config
+from kiosk.config import load_config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,10 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--elderly", action="store_true")
     args = parser.parse_args(argv)
 
-    from .boot import build_app
+    from kiosk.boot import build_app
     app = build_app(load_config(args.config))
-    from . import scenarios, scenarios_face, scenarios_offline
-    from .scripted import ScriptRunner
+    from tests.e2e import scenarios, scenarios_face, scenarios_offline
+    from tests.e2e.scripted import ScriptRunner
 
     scripts = {
         "booking": functools.partial(scenarios.booking_script, resident=args.resident,

@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from services.schemas import Booking
 
-from .provisional import ProvisionalBooking
+from kiosk.flows.booking.provisional import ProvisionalBooking
 
 # Latin text is set in Helvetica and only CJK in the embedded font. When CUPS turns the PDF
 # into PostScript (pdftocairo), a CJK font that also holds Latin glyphs is split into two

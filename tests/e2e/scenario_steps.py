@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .scripted import Script, ScriptFailed, ScriptRunner, find_buttons, settle, tap, until
+from tests.e2e.scripted import Script, ScriptFailed, ScriptRunner, find_buttons, settle, tap, until
 
 
 def screen(app: Any, name: str) -> Any:
@@ -34,8 +34,8 @@ def measure_targets(runner: ScriptRunner, screen: Any) -> None:
     """Record the smallest touch target (in dp) and the type scale of the current screen."""
     from kivy.metrics import dp
 
-    from .scripted import walk
-    from .widgets import KButton
+    from tests.e2e.scripted import walk
+    from kiosk.widgets import KButton
     heights = [w.height for w in walk(screen) if isinstance(w, KButton) and w.opacity > 0
                and w.height > 0]
     runner.facts["min_target_dp"] = round(min(heights) / dp(1), 1)

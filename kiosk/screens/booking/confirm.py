@@ -7,8 +7,8 @@ from typing import Any
 from kivy.properties import StringProperty
 from kivy.uix.screenmanager import Screen
 
-from ..flows.booking import Step
-from ..widgets import KButton, app
+from kiosk.flows.booking.flow import Step
+from kiosk.widgets import KButton, app
 
 WEEKDAYS = "一二三四五六日"
 

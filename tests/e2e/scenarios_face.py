@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .scripted import Script, ScriptRunner, find_buttons, settle, tap, until
-from .scenario_steps import measure_targets, on, one, screen
+from tests.e2e.scripted import Script, ScriptRunner, find_buttons, settle, tap, until
+from tests.e2e.scenario_steps import measure_targets, on, one, screen
 
 
 def _face_after_card(runner: ScriptRunner, elderly: bool = False) -> Script:
@@ -46,8 +46,8 @@ def face_staff_script(runner: ScriptRunner, elderly: bool = False) -> Script:
     """Card → a stranger's face fails every try → the staff PIN: wrong once, then right."""
     from kivy.core.window import Window
 
-    from .demo import DEMO_STAFF_PIN
-    from .screens.face import StaffPinDialog
+    from kiosk.devtools.demo import DEMO_STAFF_PIN
+    from kiosk.screens.identify.face import StaffPinDialog
     app = runner.app
     yield from _face_after_card(runner, elderly)
     face = screen(app, "face")
@@ -97,8 +97,8 @@ def face_camera_down_script(runner: ScriptRunner) -> Script:
     resident through."""
     from kivy.core.window import Window
 
-    from .demo import DEMO_STAFF_PIN
-    from .screens.face import StaffPinDialog
+    from kiosk.devtools.demo import DEMO_STAFF_PIN
+    from kiosk.screens.identify.face import StaffPinDialog
     app = runner.app
     yield from _face_after_card(runner)
     face = screen(app, "face")

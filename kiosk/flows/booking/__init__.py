@@ -1,0 +1,1 @@
+"""Booking a hall appointment: the flow, provisional offline bookings, slip printing."""

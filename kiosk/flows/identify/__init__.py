@@ -1,0 +1,1 @@
+"""Identifying the resident: card and app-QR reads, the face check, the staff PIN."""

@@ -1,0 +1,1 @@
+"""Printed documents: PDF slips and receipts rendered for the printer."""

@@ -1,0 +1,1 @@
+"""Screens of the booking task: item, slot, confirm, done."""

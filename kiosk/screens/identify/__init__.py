@@ -1,0 +1,1 @@
+"""Screens of identification: the identify screen and the face check."""

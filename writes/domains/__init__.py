@@ -1,0 +1,1 @@
+"""One module per domain, each exporting `KINDS`: its write kinds (found by default_kinds())."""

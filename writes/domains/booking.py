@@ -1,0 +1,83 @@
+"""Booking's write kinds (create, cancel, SMS, provisional) and the booking answer mapped once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from offline_cache.sync import Delivered, Refused
+from services.bookings import BookingService
+from services.client import PlatformClient
+from services.errors import BadResponse, Conflict, PlatformUnavailable, Rejected
+from services.schemas import (PROBLEM_ALREADY_CANCELLED, PROBLEM_SLOT_FULL, Booking,
+                              BookingRequest, ProvisionalBookingRequest)
+
+from ..kinds import Handler, WriteKind
+from ..queue import WriteQueue
+
+KIND_BOOKING = "booking.create"
+KIND_BOOKING_CANCEL = "booking.cancel"
+KIND_BOOKING_SMS = "booking.sms"
+KIND_BOOKING_PROVISIONAL = "booking.provisional"
+#: 409s that will not change by waiting: the write is refused for good.
+FINAL_CONFLICTS = frozenset({PROBLEM_SLOT_FULL, PROBLEM_ALREADY_CANCELLED})
+
+
+def _book(client: PlatformClient) -> Handler:
+    bookings = BookingService(client)
+
+    def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
+        return bookings.book(BookingRequest.model_validate(payload), key).model_dump(mode="json")
+    return send
+
+
+def _sms(client: PlatformClient) -> Handler:
+    bookings = BookingService(client)
+
+    def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
+        return bookings.send_sms(str(payload["reference"]), str(payload["phone"]),
+                                 key).model_dump(mode="json")
+    return send
+
+
+def _provisional(client: PlatformClient) -> Handler:
+    bookings = BookingService(client)
+
+    def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
+        request = ProvisionalBookingRequest.model_validate(payload)
+        return bookings.book_provisional(request, key).model_dump(mode="json")
+    return send
+
+
+def _cancel(client: PlatformClient) -> Handler:
+    bookings = BookingService(client)
+
+    def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
+        return bookings.cancel(str(payload["reference"]), key).model_dump(mode="json")
+    return send
+
+
+KINDS: tuple[WriteKind, ...] = (
+    WriteKind(KIND_BOOKING, _book, FINAL_CONFLICTS),
+    WriteKind(KIND_BOOKING_CANCEL, _cancel, FINAL_CONFLICTS),
+    WriteKind(KIND_BOOKING_SMS, _sms, FINAL_CONFLICTS),
+    WriteKind(KIND_BOOKING_PROVISIONAL, _provisional, FINAL_CONFLICTS),
+)
+
+
+def submit_booking(writes: WriteQueue, request: BookingRequest, key: str, *,
+                   resident: str) -> Booking:
+    """Submit a booking: the platform's booking, or a typed error. PlatformUnavailable
+    means it is queued (network down, or the worker is sending it right now); the same
+    key is reused when the resident taps again, so nothing is booked twice."""
+    sub = writes.submit(KIND_BOOKING, request.model_dump(mode="json"), resident=resident,
+                        idempotency_key=key)
+    if isinstance(sub.result, Delivered):
+        try:
+            return Booking.model_validate(sub.result.response)
+        except ValueError:
+            raise BadResponse() from None
+    if isinstance(sub.result, Refused):
+        if sub.result.status == 409:
+            raise Conflict(sub.result.message)
+        raise Rejected(sub.result.message)
+    raise PlatformUnavailable("queued")
