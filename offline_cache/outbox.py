@@ -224,12 +224,13 @@ class Outbox:
     # -- rows ------------------------------------------------------------------------------
     @staticmethod
     def _row(conn: sqlite3.Connection, item_id: int) -> sqlite3.Row:
-        r = conn.execute("SELECT * FROM outbox WHERE id = ?", (item_id,)).fetchone()
+        r: sqlite3.Row | None = conn.execute("SELECT * FROM outbox WHERE id = ?",
+                                             (item_id,)).fetchone()
         if r is None:
             raise OutboxError(f"no outbox item {item_id}")
         return r
 
-    def _item(self, r: sqlite3.Row, *, state: str | None = None,
+    def _item(self, r: sqlite3.Row, *, state: State | None = None,
               attempts: int | None = None) -> OutboxItem:
         ctx = _context(r["kind"], r["idempotency_key"])
         try:
@@ -243,7 +244,7 @@ class Outbox:
             response = None
         return OutboxItem(
             id=int(r["id"]), kind=r["kind"], idempotency_key=r["idempotency_key"],
-            resident_key=r["resident_key"], state=state or r["state"],  # type: ignore[arg-type]
+            resident_key=r["resident_key"], state=state or r["state"],
             attempts=attempts if attempts is not None else int(r["attempts"]),
             created_at=float(r["created_at"]), next_attempt_at=float(r["next_attempt_at"]),
             last_error=r["last_error"], payload=payload, response=response)

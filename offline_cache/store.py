@@ -1,4 +1,5 @@
-"""The terminal's SQLite database: durable connections (WAL, synchronous=FULL) and named migrations."""
+"""The terminal's SQLite database: durable connections (WAL, synchronous=FULL) and named
+migrations."""
 
 from __future__ import annotations
 

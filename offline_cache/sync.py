@@ -1,4 +1,5 @@
-"""The sync worker: delivers outbox items through a sender port, with backoff and jitter, off the UI thread."""
+"""The sync worker: delivers outbox items through a sender port, with backoff and jitter, off the UI
+thread."""
 
 from __future__ import annotations
 

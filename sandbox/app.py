@@ -151,7 +151,8 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None) -> Fa
         if not it.bookable:
             raise ProblemError(422, PROBLEM_NOT_BOOKABLE, "该事项无需预约，可直接办理。")
         if not sl.serves(h, it):
-            raise ProblemError(422, PROBLEM_SLOT_UNAVAILABLE, "该大厅不办理这个事项，请选择其他大厅。")
+            raise ProblemError(422, PROBLEM_SLOT_UNAVAILABLE,
+                               "该大厅不办理这个事项，请选择其他大厅。")
         return SlotList(slots=ledger.slot_list(conn, cat, h.id, day, clock.now()))
 
     @v1.post("/bookings", response_model=Booking, status_code=201, tags=["bookings"],

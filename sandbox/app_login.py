@@ -4,8 +4,9 @@
 import hashlib
 import secrets
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel, Field

@@ -21,7 +21,8 @@ class CatalogueETagMiddleware(BaseHTTPMiddleware):
         if (request.method != "GET" or response.status_code != 200
                 or not _CACHEABLE.match(request.url.path)):
             return response
-        body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+        chunks = response.body_iterator  # type: ignore[attr-defined]  # a streaming response
+        body = b"".join([chunk async for chunk in chunks])
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         wanted = {t.strip() for t in request.headers.get("if-none-match", "").split(",")}
         if etag in wanted or "*" in wanted:

@@ -37,7 +37,7 @@ def reference_photo() -> bytes | None:
     except ImportError:
         return None
     import cv2
-    rgb = data.astronaut()
+    rgb = data.astronaut()  # type: ignore[no-untyped-call]  # scikit-image leaves it untyped
     x, y, w, h = _FACE_BOX
     cx, cy = x + w // 2, y + h // 2
     ph = int(h * 2.2)           # a passport-style crop: some hair above, shoulders below

@@ -16,7 +16,7 @@ import hashlib
 import sqlite3
 import sys
 import threading
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from fastapi import APIRouter
@@ -84,8 +84,8 @@ def _face_crop(image: np.ndarray) -> np.ndarray | None:
     if min(grey.shape) < 300:
         factor = 300 / min(grey.shape)
         grey = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-    cascade = cv2.CascadeClassifier(cv2.data.haarcascades
-                                    + "haarcascade_frontalface_default.xml")
+    folder: str = cv2.data.haarcascades  # type: ignore[attr-defined]  # not in cv2's stubs
+    cascade = cv2.CascadeClassifier(folder + "haarcascade_frontalface_default.xml")
     side = max(24, min(grey.shape) // 12)
     faces = cascade.detectMultiScale(cv2.equalizeHist(grey), 1.1, 5, minSize=(side, side))
     if not len(faces):
@@ -100,7 +100,7 @@ def _lbp_features(face: np.ndarray) -> np.ndarray:
     g = cv2.equalizeHist(cv2.resize(face, (96, 96), interpolation=cv2.INTER_AREA))
     g = g.astype(np.int16)
     centre = g[1:-1, 1:-1]
-    code = np.zeros(centre.shape, np.uint8)
+    code: np.ndarray = np.zeros(centre.shape, np.uint8)  # numpy's stubs: shape () otherwise
     for bit, (dy, dx) in enumerate([(-1, -1), (-1, 0), (-1, 1), (0, 1),
                                     (1, 1), (1, 0), (1, -1), (0, -1)]):
         neighbour = g[1 + dy:g.shape[0] - 1 + dy, 1 + dx:g.shape[1] - 1 + dx]
@@ -156,7 +156,8 @@ def dlib_similarity(live: np.ndarray, reference: np.ndarray) -> float | None:
     a, b = _dlib_descriptor(live), _dlib_descriptor(reference)
     if a is None or b is None:
         return None
-    return float(min(1.0, max(0.0, 1.0 - np.linalg.norm(a - b))))
+    distance = float(np.linalg.norm(a - b))
+    return min(1.0, max(0.0, 1.0 - distance))
 
 
 def compare(live: np.ndarray, reference: np.ndarray,
@@ -180,6 +181,7 @@ def add_routes(router: APIRouter, conn_dependency: Any) -> None:
         422 face-not-found when either picture holds no face. Nothing is stored."""
         live = _b64_image(body.live_image, "live_image")
         stored = _reference(conn, body.id_number)
+        kind: Literal["registered", "card-photo"]
         if stored is not None:
             reference, kind = _decode(stored), "registered"
         elif body.card_photo:

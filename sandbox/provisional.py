@@ -4,15 +4,17 @@
 
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable, Optional
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from services.privacy import mask_phone
 from services.schemas import (PROBLEM_SLOT_FULL, PROBLEM_SLOT_UNAVAILABLE, Booking,
-                              ProvisionalBookingRequest, ProvisionalOutcome)
+                              ProvisionalBookingRequest, ProvisionalOutcome,
+                              ProvisionalOutcomeKind)
 
 from . import ledger
 from . import slots as sl
@@ -29,7 +31,7 @@ def _when(b: dict[str, Any]) -> str:
     return f"{start:%m月%d日 %H:%M}-{end:%H:%M}"
 
 
-def sms_text(outcome: str, local_reference: str, booking: Optional[dict[str, Any]],
+def sms_text(outcome: str, local_reference: str, booking: dict[str, Any] | None,
              requested_start: datetime, reason: str) -> str:
     """The message the resident gets; it names the local reference printed on their slip."""
     head = f"{SIGNATURE}您在自助终端离线提交的预约（临时编号 {local_reference}）"
@@ -38,14 +40,15 @@ def sms_text(outcome: str, local_reference: str, booking: Optional[dict[str, Any
     place = f"地点：{booking['hall_name']}（{booking['hall_address']}）"
     tail = f"预约号 {booking['reference']}，请携带身份证原件按时到达。"
     if outcome == "moved":
-        return (f"{head}原选时段{requested_start:%m月%d日 %H:%M}已约满，已为您改约到最近的空闲时段："
+        return (f"{head}原选时段{requested_start:%m月%d日 %H:%M}已约满，"
+                "已为您改约到最近的空闲时段："
                 f"“{booking['item_name']}”，{_when(booking)}，{place}。{tail}"
                 "如时间不便，请拨打12345取消。")
     return f"{head}已确认：“{booking['item_name']}”，{_when(booking)}，{place}。{tail}"
 
 
 def _applied_booking(conn: sqlite3.Connection, req: ProvisionalBookingRequest
-                     ) -> Optional[dict[str, Any]]:
+                     ) -> dict[str, Any] | None:
     """The booking made by the ordinary request the terminal tried first, if it was applied."""
     if not req.supersedes_key:
         return None
@@ -79,7 +82,8 @@ def decide(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequ
     hall = cat.halls_by_id.get(req.booking.hall_id)
     requested_slot = sl.find_slot(hall, req.booking.slot_id) if hall else None
     requested = requested_slot.start if requested_slot else req.made_at
-    outcome, reason = "confirmed", ""
+    outcome: ProvisionalOutcomeKind = "confirmed"
+    reason = ""
     booking = _applied_booking(conn, req)
     if booking is None:
         try:
@@ -111,7 +115,7 @@ def decide(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequ
                  (booking["reference"] if booking else req.local_reference,
                   mask_phone(req.booking.resident.phone), text, now.isoformat()))
     return ProvisionalOutcome(
-        local_reference=req.local_reference, outcome=outcome,  # type: ignore[arg-type]
+        local_reference=req.local_reference, outcome=outcome,
         booking=Booking.model_validate(booking) if booking else None,
         requested_start=requested, reason=reason if booking is None else "", sms_text=text,
         decided_at=now)

@@ -3,8 +3,9 @@
 # No `from __future__ import annotations`: FastAPI must see the route parameter types.
 
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Path
 from fastapi.responses import JSONResponse

@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS items (
     department TEXT NOT NULL, level TEXT NOT NULL, bookable INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS life_events (
     id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS halls (id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS halls (
+    id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS slot_usage (
     slot_id TEXT PRIMARY KEY, hall_id TEXT NOT NULL, day TEXT NOT NULL, taken INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS slot_usage_hall_day ON slot_usage (hall_id, day);
@@ -43,7 +44,8 @@ CREATE TABLE IF NOT EXISTS sms (
 
 
 def connect(db_path: str | Path) -> sqlite3.Connection:
-    """One connection per request: autocommit mode so transactions are explicit (BEGIN IMMEDIATE)."""
+    """One connection per request: autocommit mode so transactions are explicit
+    (BEGIN IMMEDIATE)."""
     conn = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                            check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

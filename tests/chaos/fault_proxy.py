@@ -1,4 +1,5 @@
-"""A fault-injecting HTTP proxy for chaos tests: drops, 5xx, delays, and resets after the platform got the request."""
+"""A fault-injecting HTTP proxy for chaos tests: drops, 5xx, delays, and resets after the platform
+got the request."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`kiosk simulate` SIGKILLed at random moments and restarted: nothing acknowledged is lost or applied twice."""
+"""`kiosk simulate` SIGKILLed at random moments and restarted: nothing acknowledged is lost or
+applied twice."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""≥300 bookings through a proxy injecting 30% faults: every acknowledged write takes effect exactly once."""
+"""≥300 bookings through a proxy injecting 30% faults: every acknowledged write takes effect exactly
+once."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""SQLite power-loss emulation: copies of the outbox files taken mid-write open intact and hold every acknowledged write."""
+"""SQLite power-loss emulation: copies of the outbox files taken mid-write open intact and hold
+every acknowledged write."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The sync worker's backoff: tenacity's capped exponential, jitter drawn from the worker's rng, bounds and spread."""
+"""The sync worker's backoff: tenacity's capped exponential, jitter drawn from the worker's rng,
+bounds and spread."""
 
 from __future__ import annotations
 

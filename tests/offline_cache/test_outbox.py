@@ -1,4 +1,5 @@
-"""Outbox on a real SQLite file: migrations, encryption at rest, ordering, backoff, dead letters, purge."""
+"""Outbox on a real SQLite file: migrations, encryption at rest, ordering, backoff, dead letters,
+purge."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The terminal database on sqlite-utils: field databases upgrade, the schema is the shipped one, errors are typed."""
+"""The terminal database on sqlite-utils: field databases upgrade, the schema is the shipped one,
+errors are typed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Fixtures for the sandbox tests: one real sandbox server with a frozen clock, and an API helper."""
+"""Fixtures for the sandbox tests: one real sandbox server with a frozen clock, and an API
+helper."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""POST /v1/bookings/provisional over real HTTP: confirmed, moved to the nearest free slot, or refused; one SMS each; never two seats."""
+"""POST /v1/bookings/provisional over real HTTP: confirmed, moved to the nearest free slot, or
+refused; one SMS each; never two seats."""
 
 from __future__ import annotations
 

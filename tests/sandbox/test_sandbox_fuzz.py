@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import string
 
+import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sandbox_helpers import Api
@@ -23,7 +24,7 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers() | texts,
                            | st.dictionaries(texts, inner, max_size=4), max_leaves=12)
 
 
-def _valid_answer(r) -> None:  # type: ignore[no-untyped-def]
+def _valid_answer(r: requests.Response) -> None:
     assert r.status_code < 500, r.text
     if r.status_code >= 400:
         assert r.headers["content-type"].startswith("application/problem+json")

@@ -35,7 +35,8 @@ def test_social_security_card_by_pinyin_and_initials(api: Api, q: str) -> None:
 
 
 def test_same_query_three_ways_finds_the_same_items(api: Api) -> None:
-    sets = [{i.id for i in search(api, q=q, limit=100).items} for q in ("sbk", "shebaoka", "社保卡")]
+    sets = [{i.id for i in search(api, q=q, limit=100).items}
+            for q in ("sbk", "shebaoka", "社保卡")]
     assert sets[0] == sets[1] == sets[2]
 
 
