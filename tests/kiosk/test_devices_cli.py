@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from kiosk.cli.config_file import CONFIG_ENV, DEFAULT_CONFIG
+from kiosk.cli.exit_codes import ExitCode
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,6 +39,32 @@ def test_probe_simulated_devices_json(tmp_path: Path) -> None:
     assert states["idcard"]["backend"] == "SimulatedIdCardReader"
     assert states["camera"]["backend"] == "SimulatedCamera"
     assert report["ok"] is True
+
+
+def test_probe_without_flags_reads_kiosk_config(tmp_path: Path) -> None:
+    cfg = config(tmp_path, f'[devices.printer]\nbackend = "simulated"\nout_dir = "{tmp_path}"\n')
+    proc = subprocess.run([sys.executable, "-m", "kiosk", "devices", "probe", "--json"], cwd=ROOT,
+                          env=dict(os.environ, **{CONFIG_ENV: str(cfg)}), capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == ExitCode.OK, proc.stderr
+    assert {d["name"] for d in json.loads(proc.stdout)["devices"]} == {"idcard", "printer"}
+
+
+def test_probe_without_any_config_names_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "etc" / "kiosk.toml"
+    proc = subprocess.run([sys.executable, "-m", "kiosk", "devices", "probe"], cwd=ROOT,
+                          env=dict(os.environ, **{CONFIG_ENV: str(missing)}),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == ExitCode.USAGE
+    assert f"no config file at {missing}" in proc.stderr and CONFIG_ENV in proc.stderr
+    if Path(DEFAULT_CONFIG).exists():
+        pytest.skip(f"{DEFAULT_CONFIG} exists here: the default path is configured")
+    env = {k: v for k, v in os.environ.items() if k != CONFIG_ENV}
+    proc = subprocess.run([sys.executable, "-m", "kiosk", "devices", "probe"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == ExitCode.USAGE
+    assert f"no config file at {DEFAULT_CONFIG} (the default)" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_probe_missing_cups_queue_exits_1(tmp_path: Path) -> None:

@@ -10,10 +10,9 @@ from pathlib import Path
 import cv2
 import pytest
 
-import media
 from devices.camera.opencv import OpenCVCamera
-from kiosk import camera_cli
 from kiosk.cli import main
+from kiosk.cli.exit_codes import ExitCode
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -27,7 +26,7 @@ def test_snap_from_a_video_file_with_the_face_check(tmp_path: Path, face_video: 
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "snap.jpg"
     code, report = _run(capsys, str(out), "--source", str(face_video), "--face")
-    assert code == camera_cli.EXIT_OK, report
+    assert code == ExitCode.OK, report
     assert report["ok"] and (report["width"], report["height"]) == (640, 480)
     assert report["face"]["reason"] == "ok"  # type: ignore[index]
     assert cv2.imread(str(out)).shape == (480, 640, 3)
@@ -36,7 +35,7 @@ def test_snap_from_a_video_file_with_the_face_check(tmp_path: Path, face_video: 
 def test_face_check_failure_still_saves(tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     code, report = _run(capsys, str(tmp_path / "s.jpg"), "--backend", "simulated", "--face")
-    assert code == camera_cli.EXIT_FACE
+    assert code == ExitCode.NOT_OK
     assert report["face"]["message"] == "请正对摄像头"  # type: ignore[index]
     assert (tmp_path / "s.jpg").stat().st_size > 0
 
@@ -44,15 +43,15 @@ def test_face_check_failure_still_saves(tmp_path: Path,
 def test_exit_codes(tmp_path: Path, face_video: Path,
                     capsys: pytest.CaptureFixture[str]) -> None:
     out = str(tmp_path / "x.jpg")
-    assert _run(capsys, out, "--source", "97")[0] == camera_cli.EXIT_OFFLINE
-    assert _run(capsys, out, "--source", str(tmp_path / "none.avi"))[0] == camera_cli.EXIT_OFFLINE
+    assert _run(capsys, out, "--source", "97")[0] == ExitCode.OFFLINE
+    assert _run(capsys, out, "--source", str(tmp_path / "none.avi"))[0] == ExitCode.OFFLINE
     with OpenCVCamera(str(face_video)):
         code, report = _run(capsys, out, "--source", str(face_video))
-        assert (code, report["reason"]) == (camera_cli.EXIT_BUSY, "busy")
+        assert (code, report["reason"]) == (ExitCode.BUSY, "busy")
     code, report = _run(capsys, out, "--source", str(face_video), "--warmup", "20")
-    assert (code, report["reason"]) == (camera_cli.EXIT_NO_FRAME, "end-of-stream")
+    assert (code, report["reason"]) == (ExitCode.TIMEOUT, "end-of-stream")
     code, _ = _run(capsys, str(tmp_path / "no" / "dir" / "x.jpg"), "--source", str(face_video))
-    assert code == camera_cli.EXIT_WRITE
+    assert code == ExitCode.FAILED
 
 
 def test_the_installed_command_prints_plain_text(tmp_path: Path, face_video: Path) -> None:
@@ -64,4 +63,4 @@ def test_the_installed_command_prints_plain_text(tmp_path: Path, face_video: Pat
     bad = subprocess.run([sys.executable, "-m", "kiosk", "camera", "snap", "x.jpg",
                           "--backend", "nope"], cwd=ROOT, capture_output=True, text=True,
                          timeout=60)
-    assert bad.returncode == camera_cli.EXIT_USAGE
+    assert bad.returncode == ExitCode.USAGE

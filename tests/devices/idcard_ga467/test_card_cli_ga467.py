@@ -11,7 +11,7 @@ from ga467_emulator import ID_NUMBER, Card, ReaderEmulator, card_fields
 
 from devices import registry
 from devices.idcard.ga467 import Ga467Reader
-from kiosk.card_cli import PIN_ENV
+from kiosk.cli.card import PIN_ENV
 from kiosk.cli import main
 from kiosk.config import ConfigError, parse_config
 

@@ -1,15 +1,19 @@
-"""`kiosk simulate`: scripted resident sessions through the real BookingFlow, simulated devices, no UI."""
+"""`kiosk simulate`: scripted resident sessions through the real BookingFlow, simulated devices,
+no UI. Exit codes: `EXIT_CODES` below, numbers from the one table in exit_codes.py."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import os
 import random
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import IO, Any, TypeVar
 
 from devices.idcard.simulated import load_residents
@@ -20,11 +24,17 @@ from writes.outbox import open_outbox
 from writes.queue import WriteQueue
 from writes.sender import PlatformSender
 from kiosk.flows.booking.provisional import OfflineBookings, ProvisionalBooking
+from kiosk.config import ConfigError
+from offline_cache.crypto import OutboxKeyError
+from offline_cache.store import StoreError
 from offline_cache.sync import Backoff, SyncWorker
 from services.bookings import BookingService
 from services.catalogue import CatalogueService
 from services.client import PlatformClient
 from services.errors import PlatformError
+
+from .config_file import add_config_option, load
+from .exit_codes import ExitCode, describe
 
 log = logging.getLogger(__name__)
 CST = timezone(timedelta(hours=8))
@@ -32,6 +42,8 @@ T = TypeVar("T")
 #: How often a scripted resident taps again after "please try later" before walking away.
 TAPS = 8
 PHONES = ("13800138000", "13900139000", "13700137000", "15000150000")
+#: Seconds per HTTP call when neither --http-timeout nor a config says.
+HTTP_TIMEOUT = 5.0
 
 
 def _patient(step: Callable[[], T], pause: Callable[[float], None]) -> T:
@@ -109,7 +121,7 @@ class Simulator:
         days = flow.booking_days()[1:]
         rng.shuffle(days)
         for day in days:
-            _patient(lambda: flow.choose_day(day), pause)
+            _patient(partial(flow.choose_day, day), pause)
             free = [s for s in flow.state.slots if s.remaining > 0]
             if not free:
                 continue
@@ -149,24 +161,51 @@ class Simulator:
         self.accepted += 1
 
 
+EXIT_CODES: dict[str, dict[ExitCode, str]] = {
+    "simulate": {
+        ExitCode.OK: "the sessions ran (abandoned ones are counted in the output)",
+        ExitCode.USAGE: "the config file is missing or wrong (needed without --platform and "
+                        "--token), or the outbox cannot be opened",
+    },
+}
+
+
 def run(args: Any) -> int:
+    platform, token, http_timeout = args.platform, args.token, args.http_timeout
+    if args.config or platform is None or token is None:
+        # The terminal's platform and token; the outbox is always --db, never the terminal's.
+        try:
+            cfg = load(args.config)
+        except ConfigError as exc:
+            print(f"kiosk simulate: {exc}", file=sys.stderr)
+            return ExitCode.USAGE
+        platform, token = platform or cfg.platform.url, token or cfg.platform.token
+        http_timeout = http_timeout or cfg.platform.timeout
     with open(args.jsonl, "a", encoding="utf-8") as out:
-        sim = Simulator(platform=args.platform, token=args.token, db=args.db, out=out,
-                        seed=args.seed, http_timeout=args.http_timeout, key_file=args.key_file)
+        try:
+            sim = Simulator(platform=platform, token=token, db=args.db, out=out, seed=args.seed,
+                            http_timeout=http_timeout or HTTP_TIMEOUT, key_file=args.key_file)
+        except (StoreError, OutboxKeyError, OSError) as exc:
+            print(f"kiosk simulate: cannot open the outbox: {exc}", file=sys.stderr)
+            return ExitCode.USAGE
         sim.run(args.sessions)
     print(json.dumps({"sessions": args.sessions, "accepted": sim.accepted,
                       "abandoned": sim.abandoned}))
-    return 0
+    return ExitCode.OK
 
 
-def add_parser(sub: Any) -> None:
-    p = sub.add_parser("simulate", help="scripted resident sessions, no UI (burn-in, load)")
+def add_parsers(sub: Any) -> None:
+    p = sub.add_parser("simulate", help="scripted resident sessions, no UI (burn-in, load)",
+                       epilog=describe(EXIT_CODES["simulate"]),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sessions", type=int, required=True)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--platform", required=True, help="Platform API base URL")
-    p.add_argument("--token", required=True)
-    p.add_argument("--db", required=True, help="the terminal's outbox database")
+    p.add_argument("--platform", help="Platform API base URL (default: platform.url)")
+    p.add_argument("--token", help="bearer token (default: platform.token)")
+    add_config_option(p, ": platform and token, when --platform or --token is not given")
+    p.add_argument("--db", required=True, help="an outbox database for the simulated terminal")
     p.add_argument("--jsonl", required=True, help="append accepted writes here")
-    p.add_argument("--http-timeout", type=float, default=5.0)
+    p.add_argument("--http-timeout", type=float,
+                   help=f"seconds (default: platform.timeout, else {HTTP_TIMEOUT:g})")
     p.add_argument("--key-file", help="outbox key (default: DB.key, made on first use)")
     p.set_defaults(handler=run)

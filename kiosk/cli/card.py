@@ -1,14 +1,6 @@
 """`kiosk card read` / `kiosk card readers`: read a card (masked as on screen), list PC/SC readers.
 
-Exit codes (also with --json):
-  0  a card was read
-  2  usage or configuration error
-  3  no card was presented before the timeout (or the previous card was never removed)
-  4  the reader is offline or unusable (no reader, pcscd down, port missing, library missing)
-  5  a card was there but could not be read (pulled out, unreadable, invalid data, not a
-     social-security card)
-  6  --reveal refused: wrong or unconfigured maintenance PIN
-`kiosk card readers` exits 0 when pcscd lists at least one reader, 4 otherwise.
+Exit codes (also with --json): `EXIT_CODES` below, numbers from the one table in exit_codes.py.
 """
 
 from __future__ import annotations
@@ -26,21 +18,48 @@ from typing import Any
 from devices.base import DeviceError, DeviceOffline, DeviceTimeout, DeviceUnusable, NoCard
 from devices.idcard.base import IdentityDocument
 from devices.idcard.wlt import photo_format
-from devices.registry import make_idcard_reader
+from devices.registry import build_device
+from kiosk.config import ConfigError
 from services.privacy import mask_id_number, mask_name
 
-EXIT_OK, EXIT_USAGE, EXIT_NO_CARD, EXIT_OFFLINE, EXIT_READ_FAILED, EXIT_PIN = 0, 2, 3, 4, 5, 6
+from .config_file import add_config_option, load
+from .exit_codes import ExitCode, describe
+
+EXIT_CODES: dict[str, dict[ExitCode, str]] = {
+    "card read": {
+        ExitCode.OK: "a card was read",
+        ExitCode.USAGE: "bad flags, or the config file is missing or wrong",
+        ExitCode.TIMEOUT: "no card was presented before --timeout (or the previous card was "
+                          "never removed)",
+        ExitCode.OFFLINE: "the reader is offline or unusable (no reader, pcscd down, port "
+                          "missing, library missing)",
+        ExitCode.FAILED: "a card was there but could not be read (pulled out, unreadable, "
+                         "invalid data, not a social-security card)",
+        ExitCode.PIN_REFUSED: "--reveal refused: wrong or unconfigured maintenance PIN",
+    },
+    "card readers": {
+        ExitCode.OK: "pcscd lists at least one reader",
+        ExitCode.OFFLINE: "no reader, or pcscd or pyscard missing",
+    },
+}
 PIN_ENV = "KIOSK_MAINTENANCE_PIN_SHA256"
+READ_HELP = f"""Wait for a card and print its fields, name and ID number masked as on screen.
+
+The reader comes from the config file (--config, else $KIOSK_CONFIG, else /etc/kiosk/kiosk.toml)
+unless --backend says which; --reveal takes the maintenance PIN's hash from it too, or from
+${PIN_ENV}."""
 _BACKENDS = {"ga467": "ga467", "pcsc": "pcsc", "sim": "simulated", "simulated": "simulated"}
 
 
-def add_parser(sub: Any) -> None:
+def add_parsers(sub: Any) -> None:
     card = sub.add_parser("card", help="ID / social-security card diagnostics")
     csub = card.add_subparsers(dest="card_command", required=True)
     read = csub.add_parser("read", help="wait for a card and print what it says (masked)",
-                           description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    read.add_argument("--backend", choices=sorted(_BACKENDS), help="default: from --config")
-    read.add_argument("--config", help="kiosk.toml: backend, port, reader, maintenance PIN")
+                           description=READ_HELP, epilog=describe(EXIT_CODES["card read"]),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    read.add_argument("--backend", choices=sorted(_BACKENDS),
+                      help="default: devices.idcard of the config")
+    add_config_option(read, ": backend, port, reader, maintenance PIN")
     read.add_argument("--port", help="ga467: serial device, e.g. /dev/ttyUSB0")
     read.add_argument("--baudrate", type=int, help="ga467: serial speed (default 115200)")
     read.add_argument("--reader", help="pcsc: reader name or part of it (default: any)")
@@ -51,7 +70,9 @@ def add_parser(sub: Any) -> None:
                       help="show name, ID number and address in full (needs the PIN)")
     read.add_argument("--pin", help="maintenance PIN for --reveal (asked for when omitted)")
     read.set_defaults(handler=run)
-    readers = csub.add_parser("readers", help="PC/SC readers pcscd knows, with card presence")
+    readers = csub.add_parser("readers", help="PC/SC readers pcscd knows, with card presence",
+                              epilog=describe(EXIT_CODES["card readers"]),
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
     readers.add_argument("--json", action="store_true")
     readers.set_defaults(handler=list_readers)
 
@@ -72,7 +93,7 @@ def list_readers(args: argparse.Namespace) -> int:
                 reader.close()
             rows.append({"reader": name, "state": st.state.value, "reason": st.reason})
     except DeviceError as exc:
-        return _fail(args, EXIT_OFFLINE, exc.reason, str(exc))
+        return _fail(args, ExitCode.OFFLINE, exc.reason, str(exc))
     if args.json:
         print(json.dumps({"ok": bool(rows), "readers": rows}, ensure_ascii=False))
     else:
@@ -80,7 +101,7 @@ def list_readers(args: argparse.Namespace) -> int:
             print(f"{row['reader']:<40} {row['state']}")
         if not rows:
             print("no PC/SC reader is connected", file=sys.stderr)
-    return EXIT_OK if rows else EXIT_OFFLINE
+    return ExitCode.OK if rows else ExitCode.OFFLINE
 
 
 def mask_middle(value: str, keep_start: int, keep_end: int) -> str:
@@ -119,7 +140,7 @@ def _pin_ok(pin: str, config_hash: str | None) -> bool:
     return hmac.compare_digest(digest, expected)
 
 
-def _fail(args: argparse.Namespace, code: int, reason: str, message: str) -> int:
+def _fail(args: argparse.Namespace, code: ExitCode, reason: str, message: str) -> int:
     if args.json:
         print(json.dumps({"ok": False, "exit": code, "reason": reason, "message": message},
                          ensure_ascii=False))
@@ -146,33 +167,37 @@ def _options(args: argparse.Namespace, cfg_opts: dict[str, Any], backend: str) -
 def run(args: argparse.Namespace) -> int:
     cfg_opts: dict[str, Any] = {}
     cfg_backend, pin_hash = None, None
-    if args.config:
-        from .config import ConfigError, load_config
+    # The config is read when given, or when the flags leave out what only it can say: which
+    # reader, or (for --reveal) the PIN's hash.
+    needs_pin = args.reveal and not os.environ.get(PIN_ENV)
+    if args.config or args.backend is None or needs_pin:
         try:
-            cfg = load_config(args.config)
+            cfg = load(args.config)
         except ConfigError as exc:
-            return _fail(args, EXIT_USAGE, "bad-config", str(exc))
+            return _fail(args, ExitCode.USAGE, "bad-config", str(exc))
         cfg_backend, pin_hash = cfg.devices.idcard.backend, cfg.terminal.maintenance_pin_sha256
         cfg_opts = cfg.devices.idcard.backend_options()
     backend = _BACKENDS.get(args.backend or "", cfg_backend or "")
     if not backend:
-        return _fail(args, EXIT_USAGE, "bad-usage", "say which reader: --backend ga467|pcsc|sim "
-                     "or --config FILE")
+        return _fail(args, ExitCode.USAGE, "bad-usage", "say which reader: --backend "
+                     "ga467|pcsc|sim or --config FILE")
     if args.timeout < 0:
-        return _fail(args, EXIT_USAGE, "bad-usage", "--timeout must not be negative")
+        return _fail(args, ExitCode.USAGE, "bad-usage", "--timeout must not be negative")
     if args.reveal:
         pin = args.pin if args.pin is not None else getpass.getpass("maintenance PIN: ")
         if not _pin_ok(pin, pin_hash):
-            return _fail(args, EXIT_PIN, "pin-refused", "--reveal refused: wrong maintenance "
-                         f"PIN, or none configured (terminal.maintenance_pin_sha256 / {PIN_ENV})")
+            return _fail(args, ExitCode.PIN_REFUSED, "pin-refused", "--reveal refused: wrong "
+                         "maintenance PIN, or none configured (terminal.maintenance_pin_sha256 / "
+                         f"{PIN_ENV})")
     try:
-        reader = make_idcard_reader(backend, _options(args, cfg_opts, backend))
+        built = build_device("idcard", backend, _options(args, cfg_opts, backend))
     except DeviceUnusable as exc:
-        return _fail(args, EXIT_OFFLINE, exc.reason, str(exc))
+        return _fail(args, ExitCode.OFFLINE, exc.reason, str(exc))
+    reader = built.device
     try:
         reader.open()
-        if backend == "simulated":
-            reader.present(args.resident)  # type: ignore[attr-defined]
+        if built.control is not None:  # the simulated reader: place the chosen resident's card
+            built.control.present(args.resident)
         if not args.json:
             print(f"请放置证件 / place the card on the reader ({args.timeout:g} s)…",
                   file=sys.stderr)
@@ -183,11 +208,11 @@ def run(args: argparse.Namespace) -> int:
         else:
             doc = reader.read(args.timeout)
     except NoCard as exc:
-        return _fail(args, EXIT_NO_CARD, exc.reason, f"no card: {exc}")
+        return _fail(args, ExitCode.TIMEOUT, exc.reason, f"no card: {exc}")
     except (DeviceOffline, DeviceUnusable, DeviceTimeout) as exc:
-        return _fail(args, EXIT_OFFLINE, exc.reason, f"reader unavailable: {exc}")
+        return _fail(args, ExitCode.OFFLINE, exc.reason, f"reader unavailable: {exc}")
     except DeviceError as exc:
-        return _fail(args, EXIT_READ_FAILED, exc.reason, f"card not read: {exc}")
+        return _fail(args, ExitCode.FAILED, exc.reason, f"card not read: {exc}")
     finally:
         reader.close()
     fields = card_fields(doc, card_number, args.reveal)
@@ -196,4 +221,4 @@ def run(args: argparse.Namespace) -> int:
     else:
         for key, value in fields.items():
             print(f"{key:<12} {'' if value is None else value}")
-    return EXIT_OK
+    return ExitCode.OK
