@@ -1,4 +1,9 @@
-"""A simulated camera for the demo and development: scripted frames and scripted failures."""
+"""A simulated camera for the demo and development: scripted frames and scripted failures.
+
+`simulated_camera()` returns the camera, which offers only what a real camera offers (the app
+gets it), and its control handle, which queues frames and scripts faults (tests and the demo's
+developer panel get it).
+"""
 
 from __future__ import annotations
 
@@ -24,12 +29,27 @@ def placeholder_frame(width: int = 640, height: int = 480) -> Frame:
     return frame
 
 
+class _SimulatedCameraHardware:
+    """The simulated camera's state, shared by the camera and its control handle."""
+
+    def __init__(self, loop: list[Frame]) -> None:
+        self.loop = loop
+        self.next: list[Frame] = []
+        self.pos = 0
+        self.open = False
+        self.busy = False
+        self.fail: DeviceError | None = None
+        self.status = DeviceStatus(DeviceState.OFFLINE, "closed")
+        self.lock = threading.Lock()
+        self.frames_read = 0
+        self.events = StatusEvents("simulated")
+
+
 class SimulatedCamera:
     """Plays `frames` (or images read from `image_files`) in a loop.
 
-    Scripting: `set_busy(True)` makes open() and read() raise CameraBusy (another program holds
-    the camera); `set_status()` a lasting condition; `fail_next(error)` one failed read;
-    `queue_frames()` frames to show next (e.g. a QR code, then a face).
+    Frames to show next, a busy camera, a lasting fault or one failed read are scripted through
+    a `SimulatedCameraControl` (see `simulated_camera()`), never through the camera.
     """
 
     capabilities: frozenset[str] = frozenset({"frames", "face", "qr", "document", "simulated"})
@@ -41,94 +61,129 @@ class SimulatedCamera:
         loaded = [as_frame(f) for f in frames or ()]
         for name in image_files or ():
             loaded.append(_load(name))
-        self._loop: list[Frame] = loaded or [placeholder_frame()]
-        self._next: list[Frame] = []
-        self._pos = 0
-        self._open = False
-        self._busy = False
-        self._fail: DeviceError | None = None
-        self._status = DeviceStatus(DeviceState.OFFLINE, "closed")
-        self._lock = threading.Lock()
-        self.frames_read = 0
-        self._events = StatusEvents("simulated")
+        self._hw = _SimulatedCameraHardware(loaded or [placeholder_frame()])
 
     @classmethod
     def is_usable(cls) -> bool:
         return True
 
     def open(self) -> None:
-        with self._lock:
-            if self._busy:
+        hw = self._hw
+        with hw.lock:
+            if hw.busy:
                 raise CameraBusy("the simulated camera is scripted as busy")
-            if self._status.state is DeviceState.OFFLINE and self._status.reason != "closed":
-                raise DeviceOffline(self._status.detail or "simulated camera offline",
-                                    reason=self._status.reason or "offline")
-            self._open = True
-            self._status = DeviceStatus(DeviceState.ONLINE)
-        self._events.update(self._status)
+            if hw.status.state is DeviceState.OFFLINE and hw.status.reason != "closed":
+                raise DeviceOffline(hw.status.detail or "simulated camera offline",
+                                    reason=hw.status.reason or "offline")
+            hw.open = True
+            hw.status = status = DeviceStatus(DeviceState.ONLINE)
+        hw.events.update(status)
 
     def close(self) -> None:
-        with self._lock:
-            self._open = False
-            self._status = DeviceStatus(DeviceState.OFFLINE, "closed")
-        self._events.update(self._status)
+        hw = self._hw
+        with hw.lock:
+            hw.open = False
+            hw.status = status = DeviceStatus(DeviceState.OFFLINE, "closed")
+        hw.events.update(status)
 
     def status(self) -> DeviceStatus:
-        with self._lock:
-            if self._busy:
+        hw = self._hw
+        with hw.lock:
+            if hw.busy:
                 return DeviceStatus(DeviceState.BUSY, "busy", "held by another program")
-            return self._status
-
-    def set_status(self, state: DeviceState, reason: str | None = None, detail: str = "") -> None:
-        with self._lock:
-            self._status = DeviceStatus(state, reason, detail)
-        self._events.update(self._status)
+            return hw.status
 
     def subscribe(self, listener: Listener) -> Subscription:
-        """camera-online / camera-offline as `open`, `close` and `set_status` change it."""
-        return self._events.subscribe(listener)
-
-    def set_busy(self, busy: bool) -> None:
-        with self._lock:
-            self._busy = busy
-
-    def fail_next(self, error: DeviceError) -> None:
-        with self._lock:
-            self._fail = error
-
-    def queue_frames(self, frames: Sequence[Frame]) -> None:
-        with self._lock:
-            self._next.extend(as_frame(f) for f in frames)
-
-    def clear_queue(self) -> None:
-        """Drop frames queued but not shown yet (the demo's person steps away)."""
-        with self._lock:
-            self._next.clear()
+        """camera-online / camera-offline as `open`, `close` and the control's `set_status`
+        change it."""
+        return self._hw.events.subscribe(listener)
 
     def read(self, timeout: float = 2.0) -> Frame:
         if self._frame_interval:
             time.sleep(min(self._frame_interval, max(timeout, 0.0)))
-        with self._lock:
-            if self._busy:
+        hw = self._hw
+        with hw.lock:
+            if hw.busy:
                 raise CameraBusy("the simulated camera is scripted as busy")
-            if self._fail is not None:
-                error, self._fail = self._fail, None
+            if hw.fail is not None:
+                error, hw.fail = hw.fail, None
                 raise error
-            if not self._open:
+            if not hw.open:
                 raise DeviceOffline("camera is not open", reason="closed")
-            if self._status.state is DeviceState.ERROR:
-                raise DeviceTimeout(self._status.detail or "no frames",
-                                    reason=self._status.reason or "no-frames")
-            self.frames_read += 1
-            if self._next:
-                return self._next.pop(0).copy()
-            frame = self._loop[self._pos % len(self._loop)]
-            self._pos += 1
+            if hw.status.state is DeviceState.ERROR:
+                raise DeviceTimeout(hw.status.detail or "no frames",
+                                    reason=hw.status.reason or "no-frames")
+            hw.frames_read += 1
+            if hw.next:
+                return hw.next.pop(0).copy()
+            frame = hw.loop[hw.pos % len(hw.loop)]
+            hw.pos += 1
             return frame.copy()
 
     def diagnostics(self) -> dict[str, Any]:
-        return {"backend": "simulated", "frames": len(self._loop),
-                "frames_read": self.frames_read, "status": self.status().state.value}
+        hw = self._hw
+        with hw.lock:
+            frames, frames_read = len(hw.loop), hw.frames_read
+        return {"backend": "simulated", "frames": frames, "frames_read": frames_read,
+                "status": self.status().state.value}
+
+
+class SimulatedCameraControl:
+    """Scripts a `SimulatedCamera`: what it shows next and how it fails. For tests and the
+    demo's developer panel, never for the app's screens."""
+
+    def __init__(self, camera: SimulatedCamera) -> None:
+        self._hw = camera._hw
+
+    def queue_frames(self, frames: Sequence[Frame]) -> None:
+        """Frames to show next, before the loop resumes (e.g. a QR code, then a face)."""
+        hw = self._hw
+        with hw.lock:
+            hw.next.extend(as_frame(f) for f in frames)
+
+    def clear_queue(self) -> None:
+        """Drop frames queued but not shown yet (the demo's person steps away)."""
+        hw = self._hw
+        with hw.lock:
+            hw.next.clear()
+
+    def set_status(self, state: DeviceState, reason: str | None = None, detail: str = "") -> None:
+        """A lasting condition: ERROR makes read() raise DeviceTimeout, OFFLINE (with a reason
+        other than "closed") makes open() raise DeviceOffline; subscribers are told."""
+        hw = self._hw
+        with hw.lock:
+            hw.status = status = DeviceStatus(state, reason, detail)
+        hw.events.update(status)
+
+    def set_busy(self, busy: bool) -> None:
+        """While busy, open() and read() raise CameraBusy (another program holds the camera)."""
+        hw = self._hw
+        with hw.lock:
+            hw.busy = busy
+
+    def fail_next(self, error: DeviceError) -> None:
+        """Make the next read() raise `error`."""
+        hw = self._hw
+        with hw.lock:
+            hw.fail = error
+
+    @property
+    def frames_read(self) -> int:
+        """How many frames the camera has handed out so far."""
+        hw = self._hw
+        with hw.lock:
+            return hw.frames_read
+
+    def flush_events(self, timeout: float = 5.0) -> bool:
+        """Wait until the events published so far reached the camera's subscribers."""
+        return self._hw.events.flush(timeout)
+
+
+def simulated_camera(image_files: Sequence[str] = (), *, frames: Sequence[Frame] | None = None,
+                     fps: float = 15.0) -> tuple[SimulatedCamera, SimulatedCameraControl]:
+    """A simulated camera (for the app) and its control handle (for tests and the demo)."""
+    camera = SimulatedCamera(frames=frames, image_files=image_files, fps=fps)
+    return camera, SimulatedCameraControl(camera)
 
 
 def _load(name: str) -> Frame:

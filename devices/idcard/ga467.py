@@ -14,6 +14,9 @@ from devices.idcard.base import IdentityDocument
 from devices.idcard.ga467_text import decode_read_data
 from devices.idcard.wlt import PhotoDecoder
 
+# The pyserial module, or None without it (is_usable() says which); Any, so that the except
+# clauses below need no None check.
+serial: Any
 try:
     import serial
 except ImportError:  # is_usable() reports it; the registry refuses the backend with a hint

@@ -6,6 +6,9 @@ from typing import Any
 
 from devices.base import DeviceError, DeviceOffline
 
+__all__ = ["CARD_GONE", "NOT_READY", "NO_READERS", "SERVICE_GONE", "PcscContext", "card_present",
+           "message", "scard"]
+
 try:
     from smartcard import scard
 except ImportError:  # is_usable() reports it; the registry refuses the backend with a hint

@@ -14,6 +14,9 @@ from devices.events import Listener, StatusEvents, Subscription
 from devices.printer import ipp
 from devices.printer.base import PrintResult
 
+# The pycups module, or None without it (is_usable() says which); Any, so that the except
+# clauses below need no None check.
+_cups: Any
 try:
     import cups as _cups
 except ImportError:  # the backend reports itself unusable; the registry explains what to install
@@ -149,9 +152,9 @@ class CupsPrinter:
         try:
             return dict(conn.getPrinterAttributes(
                 self.queue, requested_attributes=_PRINTER_ATTRS + list(extra)))
-        except _cups.IPPError as exc:  # type: ignore[union-attr]
+        except _cups.IPPError as exc:
             raise self._ipp_error(exc) from None
-        except _cups.HTTPError as exc:  # type: ignore[union-attr]
+        except _cups.HTTPError as exc:
             raise DeviceOffline(f"cupsd HTTP error {exc.args}", reason="cups-unreachable") from None
 
     def _submit(self, conn: Any, pdf: bytes, title: str) -> int:
@@ -161,9 +164,9 @@ class CupsPrinter:
                 fh.write(pdf)
             # cupsd copies the document into its spool during the call, so the file can go.
             return int(conn.printFile(self.queue, path, title, {}))
-        except _cups.IPPError as exc:  # type: ignore[union-attr]
+        except _cups.IPPError as exc:
             raise self._ipp_error(exc) from None
-        except _cups.HTTPError as exc:  # type: ignore[union-attr]
+        except _cups.HTTPError as exc:
             raise DeviceOffline(f"cupsd HTTP error {exc.args}", reason="cups-unreachable") from None
         finally:
             os.unlink(path)
@@ -171,14 +174,14 @@ class CupsPrinter:
     def _job_attributes(self, conn: Any, job_id: int) -> dict[str, Any]:
         try:
             return dict(conn.getJobAttributes(job_id, requested_attributes=_JOB_ATTRS))
-        except _cups.IPPError as exc:  # type: ignore[union-attr]
+        except _cups.IPPError as exc:
             raise PrintFailed(f"job {job_id} vanished: {_ipp_text(exc)}",
                               reason="job-missing") from None
 
     def _cancel(self, conn: Any, job_id: int) -> None:
         try:
             conn.cancelJob(job_id, purge_job=True)
-        except _cups.IPPError as exc:  # type: ignore[union-attr]
+        except _cups.IPPError as exc:
             # Already finished or gone: nothing left that could print later.
             log.warning("could not cancel print job %s: %s", job_id, _ipp_text(exc))
 

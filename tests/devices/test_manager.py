@@ -7,7 +7,7 @@ from pathlib import Path
 from devices.base import DeviceState, DeviceStatus
 from devices.idcard.simulated import SimulatedIdCardReader
 from devices.manager import DeviceManager
-from devices.printer.simulated import SimulatedPrinter
+from devices.printer.simulated import SimulatedPrinter, simulated_printer
 
 
 class Broken:
@@ -18,7 +18,7 @@ class Broken:
 
 
 def test_changes_are_reported_once(tmp_path: Path) -> None:
-    printer = SimulatedPrinter(str(tmp_path))
+    printer, control = simulated_printer(str(tmp_path))
     manager = DeviceManager({"printer": printer, "idcard": SimulatedIdCardReader()})
     seen: list[tuple[str, DeviceState]] = []
     manager.subscribe(lambda name, st: seen.append((name, st.state)))
@@ -27,7 +27,7 @@ def test_changes_are_reported_once(tmp_path: Path) -> None:
     seen.clear()
     manager.poll_once()
     assert seen == []
-    printer.set_status(DeviceState.NO_MEDIA, "media-empty")
+    control.set_status(DeviceState.NO_MEDIA, "media-empty")
     manager.poll_once()
     assert seen == [("printer", DeviceState.NO_MEDIA)]
     assert not manager.usable("printer")
@@ -43,13 +43,13 @@ def test_driver_bug_shows_as_error_and_polling_goes_on(tmp_path: Path) -> None:
 
 def test_background_polling_notifies(tmp_path: Path) -> None:
     import threading
-    printer = SimulatedPrinter(str(tmp_path))
+    printer, control = simulated_printer(str(tmp_path))
     manager = DeviceManager({"printer": printer}, poll_interval=0.05)
     changed = threading.Event()
     manager.subscribe(lambda name, st: st.state is DeviceState.OFFLINE and changed.set())
     manager.start()
     try:
-        printer.set_status(DeviceState.OFFLINE, "offline")
+        control.set_status(DeviceState.OFFLINE, "offline")
         assert changed.wait(5)
     finally:
         manager.stop()

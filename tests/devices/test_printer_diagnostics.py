@@ -7,7 +7,7 @@ from pathlib import Path
 
 from devices.base import DeviceState
 from devices.printer.cups import CupsPrinter
-from devices.printer.simulated import SimulatedPrinter
+from devices.printer.simulated import simulated_printer
 
 
 def test_cups_diagnostics_follow_the_queue(cups_queue: str) -> None:
@@ -26,9 +26,9 @@ def test_cups_diagnostics_follow_the_queue(cups_queue: str) -> None:
 
 
 def test_simulated_diagnostics(tmp_path: Path) -> None:
-    printer = SimulatedPrinter(str(tmp_path))
+    printer, control = simulated_printer(str(tmp_path))
     printer.open()
-    printer.set_status(DeviceState.NO_MEDIA, "media-empty")
+    control.set_status(DeviceState.NO_MEDIA, "media-empty")
     info = printer.diagnostics()
     assert info == {"backend": "simulated", "out_dir": str(tmp_path), "jobs": 0,
                     "state": "no-media", "reason": "media-empty"}

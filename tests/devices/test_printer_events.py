@@ -10,7 +10,7 @@ import pytest
 from devices.base import DeviceState
 from devices.events import DeviceEvent
 from devices.printer.cups import CupsPrinter
-from devices.printer.simulated import SimulatedPrinter
+from devices.printer.simulated import simulated_printer
 
 
 class Recorder:
@@ -42,12 +42,12 @@ def test_a_paused_queue_and_its_return_are_published(restore_queue: str) -> None
 
 
 def test_the_simulator_publishes_scripted_paper_out(tmp_path: object) -> None:
-    printer = SimulatedPrinter(str(tmp_path))
+    printer, control = simulated_printer(str(tmp_path))
     heard = Recorder()
     printer.subscribe(heard)
-    printer.set_status(DeviceState.ERROR, "media-empty")
-    printer.set_status(DeviceState.ERROR, "media-empty")
-    printer.set_status(DeviceState.ONLINE)
-    assert printer._events.flush()
+    control.set_status(DeviceState.ERROR, "media-empty")
+    control.set_status(DeviceState.ERROR, "media-empty")
+    control.set_status(DeviceState.ONLINE)
+    assert control.flush_events()
     assert [(e.kind, e.detail) for e in heard.events] == [
         ("printer-offline", "media-empty"), ("printer-online", "")]

@@ -8,9 +8,10 @@ import pytest
 
 from devices import registry
 from devices.base import DeviceUnusable
-from devices.idcard.simulated import SimulatedIdCardReader
+from devices.camera.simulated import SimulatedCamera, SimulatedCameraControl
+from devices.idcard.simulated import SimulatedCardControl, SimulatedIdCardReader
 from devices.printer.cups import CupsPrinter
-from devices.printer.simulated import SimulatedPrinter
+from devices.printer.simulated import SimulatedPrinter, SimulatedPrinterControl
 
 
 def test_builds_simulated_backends(tmp_path: Path) -> None:
@@ -51,3 +52,32 @@ def test_cups_without_pycups_names_what_to_install(monkeypatch: pytest.MonkeyPat
     with pytest.raises(DeviceUnusable) as info:
         registry.make_printer("cups", {"queue": "kiosk"})
     assert "pycups" in str(info.value) and info.value.reason == "library-missing"
+
+
+def test_build_device_hands_out_a_simulator_with_its_control(tmp_path: Path) -> None:
+    card = registry.build_device("idcard", "simulated", {})
+    assert isinstance(card.device, SimulatedIdCardReader)
+    assert isinstance(card.control, SimulatedCardControl)
+    card.control.present(0)
+    assert card.device.read(timeout=1) == card.control.residents()[0]
+    printer = registry.build_device("printer", "simulated", {"out_dir": str(tmp_path)})
+    assert isinstance(printer.device, SimulatedPrinter)
+    assert isinstance(printer.control, SimulatedPrinterControl)
+    camera = registry.build_device("camera", "simulated")
+    assert isinstance(camera.device, SimulatedCamera)
+    assert isinstance(camera.control, SimulatedCameraControl)
+
+
+def test_build_device_gives_real_backends_no_control() -> None:
+    built = registry.build_device("printer", "cups", {"queue": "kiosk"})
+    assert isinstance(built.device, CupsPrinter) and built.control is None
+    built_camera = registry.build_device("camera", "opencv", {"source": 0})
+    assert built_camera.control is None
+    with pytest.raises(AttributeError):
+        built.device = built.device  # type: ignore[misc]  # frozen: the pair stays together
+
+
+def test_build_device_refuses_an_unknown_kind() -> None:
+    with pytest.raises(DeviceUnusable) as info:
+        registry.build_device("scanner", "simulated", {})  # type: ignore[call-overload]  # the point
+    assert "scanner" in str(info.value) and info.value.reason == "bad-config"

@@ -12,7 +12,7 @@ import requests
 
 from devices.camera.opencv import OpenCVCamera
 from devices.camera.qr import QrPayloadExpired
-from devices.idcard.simulated import SimulatedIdCardReader
+from devices.idcard.simulated import load_residents
 from kiosk.flows.identify.app_login import login_with_app_code
 from services.client import PlatformClient
 from services.errors import NotFound
@@ -39,7 +39,7 @@ def video_with_code(tmp_path: Path, payload: str) -> str:
 
 
 def test_app_code_identifies_the_resident_once(tmp_path: Path, fresh_platform: Any) -> None:
-    person = SimulatedIdCardReader().residents()[2]
+    person = load_residents()[2]
     payload = issue_code(fresh_platform, person)
     client = PlatformClient(fresh_platform.url, fresh_platform.token)
     identity_service = IdentityService(client)
@@ -61,7 +61,7 @@ def test_app_code_identifies_the_resident_once(tmp_path: Path, fresh_platform: A
 
 
 def test_expired_code_is_refused_at_the_terminal(tmp_path: Path, fresh_platform: Any) -> None:
-    person = SimulatedIdCardReader().residents()[0]
+    person = load_residents()[0]
     payload = issue_code(fresh_platform, person, ttl=1)
     time.sleep(1.5)
     camera = OpenCVCamera(video_with_code(tmp_path, payload))

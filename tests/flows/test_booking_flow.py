@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from devices.base import PaperOut
-from devices.idcard.simulated import SimulatedIdCardReader
-from devices.printer.simulated import SimulatedPrinter
+from devices.idcard.simulated import load_residents
+from devices.printer.simulated import SimulatedPrinter, simulated_printer
 from kiosk.fonts import find_cjk_font
 from kiosk.flows.booking.flow import BookingFlow, FlowError, Step
 from kiosk.printouts.slip import render_booking_slip
@@ -25,7 +25,7 @@ CN = timezone(timedelta(hours=8))
 
 
 def resident(index: int = 0) -> Any:
-    return SimulatedIdCardReader().residents()[index]
+    return load_residents()[index]
 
 
 class Ports:
@@ -33,7 +33,7 @@ class Ports:
         self.client = PlatformClient(platform.url, platform.token, timeout=10)
         self.catalogue = CatalogueService(self.client)
         self.bookings = BookingService(self.client)
-        self.printer = SimulatedPrinter(str(out_dir))
+        self.printer, self.printer_control = simulated_printer(str(out_dir))
         self.font = find_cjk_font()
 
     def flow(self, identity: Any, bookings: Any = None, **extra: Any) -> BookingFlow:
@@ -89,8 +89,8 @@ def test_booking_reaches_printed_slip_in_three_screens(ports: Any) -> None:
     assert screens == [Step.CHOOSE_ITEM, Step.CHOOSE_SLOT, Step.CONFIRM]
     assert booking.slot_id == slot.id and booking.status == "confirmed"
     assert flow.state.print_outcome is not None and flow.state.print_outcome.printed
-    assert len(ports.printer.jobs) == 1
-    text = pdf_text(ports.printer.jobs[0].path)
+    assert len(ports.printer_control.jobs) == 1
+    text = pdf_text(ports.printer_control.jobs[0].path)
     assert booking.reference in text
     assert flow.resident_name_masked in text
     assert person.name not in text and person.id_number not in text
@@ -152,7 +152,7 @@ def test_slot_taken_meanwhile_returns_to_slot_step(ports: Any) -> None:
     assert "约满" in failed.value.message
     assert flow.step is Step.CHOOSE_SLOT
     assert all(s.id != slot.id or s.remaining == 0 for s in flow.state.slots)
-    assert ports.printer.jobs == []
+    assert ports.printer_control.jobs == []
 
 
 def test_paper_out_keeps_booking_and_offers_reprint(ports: Any) -> None:
@@ -160,14 +160,15 @@ def test_paper_out_keeps_booking_and_offers_reprint(ports: Any) -> None:
     to_slot_step(flow)
     flow.choose_slot(first_free(flow))
     flow.set_phone("13800138000")
-    ports.printer.fail_next(PaperOut("no paper"))
+    ports.printer_control.fail_next(PaperOut("no paper"))
     booking = flow.confirm()
     outcome = flow.state.print_outcome
     assert outcome is not None and not outcome.printed
     assert "打印纸" in outcome.message and "预约已成功" in outcome.message
-    assert ports.printer.jobs == []
+    assert ports.printer_control.jobs == []
     assert flow.print_slip().printed
-    assert len(ports.printer.jobs) == 1 and booking.reference in pdf_text(ports.printer.jobs[0].path)
+    jobs = ports.printer_control.jobs
+    assert len(jobs) == 1 and booking.reference in pdf_text(jobs[0].path)
 
 
 def test_bad_phone_is_refused_before_the_platform(ports: Any) -> None:
@@ -221,7 +222,7 @@ def test_double_tap_on_reprint_prints_once(ports: Any) -> None:
     to_slot_step(flow)
     flow.choose_slot(first_free(flow))
     flow.set_phone("13800138000")
-    ports.printer.fail_next(PaperOut("no paper"))
+    ports.printer_control.fail_next(PaperOut("no paper"))
     flow.confirm()
     slow = SlowPrinter(ports.printer)
     flow._slips._printer = slow  # the resident refilled nothing; the next job is slow
@@ -234,7 +235,7 @@ def test_double_tap_on_reprint_prints_once(ports: Any) -> None:
     assert "打印纸用完" not in second.message
     slow.release.set()
     first.join(10)
-    assert len(ports.printer.jobs) == 1
+    assert len(ports.printer_control.jobs) == 1
     assert flow.state.print_outcome is not None and flow.state.print_outcome.printed
 
 
@@ -254,7 +255,7 @@ def test_printer_down_sends_the_booking_to_the_phone_once(ports: Any,
     flow.set_phone("13800138000")
     assert flow.slip_by_phone
     booking = flow.confirm()
-    assert ports.printer.jobs == [], "nothing is sent to a printer that cannot print"
+    assert ports.printer_control.jobs == [], "nothing is sent to a printer that cannot print"
     sms = flow.state.sms_outcome
     assert sms is not None and sms.printed and "138****8000" in sms.message
     assert flow.send_to_phone().printed  # a second tap sends nothing new
@@ -269,7 +270,7 @@ def test_paper_out_then_send_to_phone(ports: Any, fresh_platform: Any) -> None:
     to_slot_step(flow)
     flow.choose_slot(first_free(flow))
     flow.set_phone("13900139000")
-    ports.printer.fail_next(PaperOut("no paper"))
+    ports.printer_control.fail_next(PaperOut("no paper"))
     flow.confirm()
     assert not flow.state.print_outcome.printed  # type: ignore[union-attr]
     assert flow.send_to_phone().printed

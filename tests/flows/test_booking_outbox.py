@@ -10,7 +10,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 
-from devices.idcard.simulated import SimulatedIdCardReader
+from devices.idcard.simulated import load_residents
 from devices.printer.simulated import SimulatedPrinter
 from kiosk.flows.booking.flow import BookingFlow, FlowError, Step
 from writes.outbox import open_outbox
@@ -34,7 +34,7 @@ def ledger(platform: Any) -> list[dict[str, Any]]:
 
 def make_flow(platform: Any, writes: WriteQueue, tmp_path: Path) -> tuple[BookingFlow, Any]:
     client = PlatformClient(platform.url, platform.token, timeout=10)
-    person = SimulatedIdCardReader().residents()[0]
+    person = load_residents()[0]
     printer = SimulatedPrinter(str(tmp_path / "slips"))
     flow = BookingFlow(identity=person, catalogue=CatalogueService(client),
                        bookings=BookingService(client), printer=printer,

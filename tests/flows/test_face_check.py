@@ -14,7 +14,7 @@ from devices.camera.face import MESSAGES as QUALITY_MESSAGES
 from devices.camera.opencv import OpenCVCamera
 from devices.camera.verify import LocalFaceVerifier
 from devices.idcard.base import IdentityDocument
-from devices.idcard.simulated import SimulatedIdCardReader
+from devices.idcard.simulated import load_residents
 from kiosk.flows.identify.app_login import identity_from_app
 from kiosk.flows.identify.face_check import (CHALLENGE_WORDS, MESSAGES, FaceCheck, FaceState,
                                     needs_face_check, watch)
@@ -36,7 +36,7 @@ def encode_png(frame: np.ndarray) -> bytes:
 
 
 def resident(index: int = 0) -> IdentityDocument:
-    return SimulatedIdCardReader().residents()[index]
+    return load_residents()[index]
 
 
 def platform(handle: SandboxHandle) -> PlatformFaceVerifier:

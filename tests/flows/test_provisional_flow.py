@@ -9,7 +9,7 @@ from typing import Any
 
 import requests
 
-from devices.idcard.simulated import SimulatedIdCardReader
+from devices.idcard.simulated import load_residents
 from devices.printer.simulated import SimulatedPrinter
 from kiosk.flows.booking.flow import BookingFlow, Step
 from writes.outbox import open_outbox
@@ -42,7 +42,7 @@ def _offline_flow(platform: Any, box: Outbox, tmp_path: Path, font: str
     offline = OfflineBookings(writes, terminal_id="JH-0042", clock=lambda: datetime.now(CN),
                               new_key=lambda: f"k-{datetime.now().timestamp()}")
     reads = PlatformClient(platform.url, platform.token, timeout=10)
-    person = SimulatedIdCardReader().residents()[0]
+    person = load_residents()[0]
     printer = SimulatedPrinter(str(tmp_path / "slips"))
     printer.open()
     flow = BookingFlow(

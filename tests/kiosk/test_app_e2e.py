@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageStat
 
-from devices.idcard.simulated import SimulatedIdCardReader
+from devices.idcard.simulated import load_residents
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,7 +94,7 @@ def pdf_text(path: Path) -> str:
 
 @pytest.mark.kivy
 def test_resident_books_a_slot_and_gets_a_slip(tmp_path: Path, fresh_platform: Any) -> None:
-    person = SimulatedIdCardReader().residents()[0]
+    person = load_residents()[0]
     result, slips, logs = run_script(tmp_path, fresh_platform, "booking", "--resident", "0")
     facts = result["facts"]
     names = [Path(s).stem for s in result["shots"]]
@@ -171,7 +171,7 @@ def test_unplugged_reader_disables_only_booking_and_says_why(tmp_path: Path,
 
 @pytest.mark.kivy
 def test_resident_identifies_with_the_app_qr_code(tmp_path: Path, shared_platform: Any) -> None:
-    person = SimulatedIdCardReader().residents()[-1]
+    person = load_residents()[-1]
     result, _slips, logs = run_script(tmp_path, shared_platform, "app_qr",
                                       extra='[devices.camera]\nbackend = "simulated"\n')
     facts = result["facts"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from devices.idcard.simulated import SimulatedIdCardReader
+from devices.idcard.simulated import load_residents
 from kiosk.devtools.demo import DEMO_STAFF_PIN
 from tests.kiosk.test_app_e2e import assert_not_blank, run_app, write_config
 
@@ -30,7 +30,7 @@ def run_face(tmp_path: Path, platform: Any, script: str, *extra: str,
 @pytest.mark.kivy
 def test_card_then_the_residents_face_opens_the_service(tmp_path: Path,
                                                         shared_platform: Any) -> None:
-    person = SimulatedIdCardReader().residents()[0]
+    person = load_residents()[0]
     result, logs = run_face(tmp_path, shared_platform, "face_pass")
     facts = result["facts"]
     assert facts["verified_by"] == "face" and facts["kind"] == "id_card"
@@ -49,7 +49,7 @@ def test_card_then_the_residents_face_opens_the_service(tmp_path: Path,
 @pytest.mark.kivy
 def test_a_stranger_fails_three_times_then_staff_confirm_with_their_pin(
         tmp_path: Path, shared_platform: Any) -> None:
-    person = SimulatedIdCardReader().residents()[0]
+    person = load_residents()[0]
     result, logs = run_face(tmp_path, shared_platform, "face_staff")
     facts = result["facts"]
     assert facts["counters"] == ["第 1 次，共 3 次", "第 2 次，共 3 次", "第 3 次，共 3 次"]

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import requests
 
-from devices.idcard.simulated import SimulatedIdCardReader
+from devices.idcard.simulated import load_residents
 from devices.manager import DeviceManager
 from devices.printer.cups import CupsPrinter
 from kiosk.flows.booking.flow import BookingFlow, PrintOutcome
@@ -57,7 +57,7 @@ class Kiosk:
         """A flow at the confirm step for resident `who`, printing on `queue`."""
         printer = CupsPrinter(queue, poll_interval=0.1)
         self.health = DeviceManager({"printer": printer})
-        person = SimulatedIdCardReader().residents()[who]
+        person = load_residents()[who]
         flow = BookingFlow(
             identity=person, catalogue=CatalogueService(self.client), bookings=self.bookings,
             printer=printer, clock=lambda: datetime.now(CN), print_timeout=60,

@@ -11,7 +11,7 @@ import pytest
 import media
 from devices.base import DeviceOffline, DeviceState, DeviceTimeout
 from devices.camera.opencv import OpenCVCamera
-from devices.camera.simulated import SimulatedCamera
+from devices.camera.simulated import SimulatedCamera, simulated_camera
 from devices.events import DeviceEvent
 
 
@@ -21,7 +21,7 @@ def _collect(camera: OpenCVCamera | SimulatedCamera) -> list[DeviceEvent]:
     return seen
 
 
-def _flush(camera: OpenCVCamera | SimulatedCamera) -> None:
+def _flush(camera: OpenCVCamera) -> None:
     assert camera._events.flush(5)
 
 
@@ -88,15 +88,15 @@ def test_a_failing_listener_does_not_stop_the_camera(face_video: Path) -> None:
 
 
 def test_simulated_camera_events_follow_its_scripted_status() -> None:
-    camera = SimulatedCamera(frames=[media.face_frame()], fps=0)
+    camera, control = simulated_camera(frames=[media.face_frame()], fps=0)
     seen = _collect(camera)
     camera.open()
-    camera.set_status(DeviceState.ERROR, "no-frames", "cable loose")
-    camera.set_status(DeviceState.ONLINE)
+    control.set_status(DeviceState.ERROR, "no-frames", "cable loose")
+    control.set_status(DeviceState.ONLINE)
     sub = camera.subscribe(lambda _e: None)
     sub.cancel()
     camera.close()
-    _flush(camera)
+    assert control.flush_events(5)
     assert [(e.kind, e.detail) for e in seen] == [
         ("camera-online", ""), ("camera-offline", "no-frames"), ("camera-online", ""),
         ("camera-offline", "closed")]
