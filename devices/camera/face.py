@@ -5,12 +5,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from itertools import pairwise
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from devices.base import DeviceUnusable
 from devices.camera.base import Frame, as_frame
+
+if TYPE_CHECKING:
+    import cv2
 
 #: Plain-Chinese guidance per reason code; the screen shows it and may speak it.
 MESSAGES: dict[str, str] = {
@@ -28,16 +32,15 @@ MESSAGES: dict[str, str] = {
 }
 
 _cascade_lock = threading.Lock()
-_cascade: object | None = None
+_cascade: cv2.CascadeClassifier | None = None
 
 
-def _classifier() -> object:
+def _classifier() -> cv2.CascadeClassifier:
     global _cascade
     with _cascade_lock:
         if _cascade is None:
             import cv2
-            # cv2.data exists at run time but is missing from OpenCV's type stubs.
-            folder: str = cv2.data.haarcascades  # type: ignore[attr-defined]
+            folder: str = cv2.data.haarcascades  # type: ignore[attr-defined]  # not in the stubs
             path = folder + "haarcascade_frontalface_default.xml"
             classifier = cv2.CascadeClassifier(path)
             if classifier.empty():
@@ -76,7 +79,7 @@ def detect_faces(image: Frame, *, min_fraction: float = 0.08,
         grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     grey = cv2.equalizeHist(grey)  # evens out backlight a little before detection
     side = max(24, int(min(grey.shape[:2]) * min_fraction))
-    found = _classifier().detectMultiScale(  # type: ignore[attr-defined]
+    found = _classifier().detectMultiScale(
         grey, scaleFactor=1.1, minNeighbors=5, minSize=(side, side))
     boxes = [FaceBox(int(x / scale), int(y / scale), int(w / scale), int(h / scale))
              for (x, y, w, h) in (found if len(found) else [])]
@@ -196,7 +199,7 @@ def check_liveness(frames: Sequence[Frame], challenge: Challenge = "any", *,
     width = float(np.median(widths))
     travel = (centres[-1] - centres[0]) / width
     span = (max(centres) - min(centres)) / width
-    change = float(np.mean([np.abs(a - b).mean() for a, b in zip(crops, crops[1:])]))
+    change = float(np.mean([np.abs(a - b).mean() for a, b in pairwise(crops)]))
     metrics = {"face_seen": seen, "travel": travel, "span": span, "texture_change": change}
     moved = {"turn-left": travel <= -min_shift, "turn-right": travel >= min_shift,
              "any": span >= min_shift}[challenge]

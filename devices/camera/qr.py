@@ -6,7 +6,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from devices.base import DeviceError
@@ -100,8 +100,8 @@ def parse_login_payload(text: str, now: datetime | None = None) -> AppLoginCode:
         raise QrPayloadMalformed("bad token in the app login code")
     if not _EXPIRY.fullmatch(expiry):
         raise QrPayloadMalformed("bad expiry in the app login code")
-    expires_at = datetime.fromtimestamp(int(expiry), tz=timezone.utc)
-    current = now or datetime.now(timezone.utc)
+    expires_at = datetime.fromtimestamp(int(expiry), tz=UTC)
+    current = now or datetime.now(UTC)
     if current >= expires_at:
         raise QrPayloadExpired("the app login code has expired")
     return AppLoginCode(token, expires_at)

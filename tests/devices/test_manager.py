@@ -34,7 +34,8 @@ def test_changes_are_reported_once(tmp_path: Path) -> None:
 
 
 def test_driver_bug_shows_as_error_and_polling_goes_on(tmp_path: Path) -> None:
-    manager = DeviceManager({"bad": Broken(), "printer": SimulatedPrinter(str(tmp_path))})  # type: ignore[dict-item]
+    devices = {"bad": Broken(), "printer": SimulatedPrinter(str(tmp_path))}
+    manager = DeviceManager(devices)  # type: ignore[arg-type]  # Broken is no Device: the point
     reports = {r.name: r for r in manager.report()}
     assert reports["bad"].state == "error" and reports["bad"].reason == "driver-error"
     assert reports["printer"].state == "online"

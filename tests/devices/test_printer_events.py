@@ -1,4 +1,5 @@
-"""Printers publish printer-offline / printer-online by subscription: on a real cupsd and on the simulator."""
+"""Printers publish printer-offline / printer-online by subscription: on a real cupsd and on the
+simulator."""
 
 from __future__ import annotations
 

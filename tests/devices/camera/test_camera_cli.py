@@ -28,7 +28,7 @@ def test_snap_from_a_video_file_with_the_face_check(tmp_path: Path, face_video: 
     code, report = _run(capsys, str(out), "--source", str(face_video), "--face")
     assert code == ExitCode.OK, report
     assert report["ok"] and (report["width"], report["height"]) == (640, 480)
-    assert report["face"]["reason"] == "ok"  # type: ignore[index]
+    assert report["face"]["reason"] == "ok"  # type: ignore[index]  # JSON: a dict, unchecked
     assert cv2.imread(str(out)).shape == (480, 640, 3)
 
 
@@ -36,7 +36,7 @@ def test_face_check_failure_still_saves(tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     code, report = _run(capsys, str(tmp_path / "s.jpg"), "--backend", "simulated", "--face")
     assert code == ExitCode.NOT_OK
-    assert report["face"]["message"] == "请正对摄像头"  # type: ignore[index]
+    assert report["face"]["message"] == "请正对摄像头"  # type: ignore[index]  # a dict, unchecked
     assert (tmp_path / "s.jpg").stat().st_size > 0
 
 

@@ -1,4 +1,5 @@
-"""Document capture: the page is found in a perspective frame, straightened, saved as JPEG and PDF."""
+"""Document capture: the page is found in a perspective frame, straightened, saved as JPEG and
+PDF."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import numpy as np
 import pytest
 
 import media
-from devices.camera.document import A4_RATIO, NoDocument, capture_page, find_page, save_jpeg, save_pdf
+from devices.camera.document import (A4_RATIO, NoDocument, capture_page, find_page, save_jpeg,
+                                     save_pdf)
 from devices.camera.opencv import OpenCVCamera
 
 

@@ -64,7 +64,7 @@ def test_messages_are_plain_chinese_for_every_reason() -> None:
                                  np.zeros((4, 4, 5), np.uint8)])
 def test_bad_images_raise_bad_image(bad: object) -> None:
     with pytest.raises(BadImage):
-        check_quality(bad)  # type: ignore[arg-type]
+        check_quality(bad)  # type: ignore[arg-type]  # not a frame: the point of the test
 
 
 def test_a_moving_face_is_live_in_the_asked_direction(face_video: Path) -> None:

@@ -1,8 +1,9 @@
-"""QR login codes: decoded from a video the test writes, parsed, refused when malformed or expired."""
+"""QR login codes: decoded from a video the test writes, parsed, refused when malformed or
+expired."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from devices.camera.qr import (AppLoginCode, NoQrCode, QrPayloadExpired, QrPaylo
                                decode_qr, parse_login_payload, scan_login_code)
 from devices.camera.simulated import SimulatedCamera
 
-NOW = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 EXPIRY = int(NOW.timestamp()) + 120
 TOKEN = "q3Vx_9kLm-2ZpTr8sYw0AbCd"
 PAYLOAD = f"JHZW1:{TOKEN}:{EXPIRY}"
@@ -28,7 +29,7 @@ def test_scans_the_login_code_from_a_video(tmp_path: Path) -> None:
     video = media.write_video(tmp_path / "qr.avi", [blank] * 3 + [media.qr_frame(PAYLOAD)] * 3)
     with OpenCVCamera(str(video)) as cam:
         code = scan_login_code(cam, timeout=10, now=lambda: NOW)
-    assert code == AppLoginCode(TOKEN, datetime.fromtimestamp(EXPIRY, timezone.utc))
+    assert code == AppLoginCode(TOKEN, datetime.fromtimestamp(EXPIRY, UTC))
     assert TOKEN not in repr(code) and TOKEN not in str(code)
 
 
@@ -54,7 +55,7 @@ def test_decodes_nothing_in_a_face_frame() -> None:
 
 def test_expired_code() -> None:
     with pytest.raises(QrPayloadExpired) as err:
-        parse_login_payload(PAYLOAD, now=datetime.fromtimestamp(EXPIRY, timezone.utc))
+        parse_login_payload(PAYLOAD, now=datetime.fromtimestamp(EXPIRY, UTC))
     assert err.value.reason == "qr-expired"
 
 

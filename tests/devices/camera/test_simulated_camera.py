@@ -3,6 +3,8 @@ all scripted through its control handle."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -58,7 +60,7 @@ def test_scripted_one_off_failure_and_lasting_fault() -> None:
     assert err.value.reason == "unplugged"
 
 
-def test_image_files_are_loaded_and_bad_ones_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_image_files_are_loaded_and_bad_ones_refused(tmp_path: Path) -> None:
     import cv2
     good = tmp_path / "face.png"
     cv2.imwrite(str(good), media.face_frame())

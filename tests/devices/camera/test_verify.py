@@ -1,4 +1,5 @@
-"""Local face verification (dlib) on packaged photos: the ID-card-sized photo against live frames."""
+"""Local face verification (dlib) on packaged photos: the ID-card-sized photo against live
+frames."""
 
 from __future__ import annotations
 
