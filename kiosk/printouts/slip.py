@@ -17,6 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 from services.schemas import Booking
 
 from kiosk.flows.booking.provisional import ProvisionalBooking
+from kiosk.texts import WEEKDAYS
 
 # Latin text is set in Helvetica and only CJK in the embedded font. When CUPS turns the PDF
 # into PostScript (pdftocairo), a CJK font that also holds Latin glyphs is split into two
@@ -33,7 +34,6 @@ PANEL = HexColor("#f3f3f3")
 PAGE_W, PAGE_H = A4
 MARGIN = 42.0
 SLIP_BOTTOM = PAGE_H / 2  # the cut line sits here or under the footer, whichever is lower
-WEEKDAYS = "一二三四五六日"
 # Where the QR code sits (PDF points, origin bottom left), quiet zone included.
 QR_SIZE = 132.0
 QR_X = PAGE_W - MARGIN - QR_SIZE
@@ -96,6 +96,7 @@ def render_booking_slip(booking: Booking | ProvisionalBooking, *, font_path: str
     y = t.field(left, y, "办事大厅", booking.hall_name, col_w, size=13)
     y = t.field(left, y, "地　　址", booking.hall_address, col_w, size=11)
     day = booking.date
+    # The paper says 星期一 where the screen says 周一: the day names are the table's.
     when = (f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}  "
             f"{booking.start:%H:%M}–{booking.end:%H:%M}")
     y = t.field(left, y, "预约时间", when, col_w, size=15, bold=True)

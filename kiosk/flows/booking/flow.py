@@ -17,6 +17,7 @@ from services.schemas import Booking, BookingRequest, Hall, Item, ResidentIn, Sl
 
 from writes.domains.booking import KIND_BOOKING_SMS, submit_booking
 from writes.queue import WriteQueue
+from kiosk.texts import text
 from kiosk.flows.ports import Bookings, Catalogue, Clock, KeyFactory, PdfPrinter, SlipRenderer
 from .provisional import OfflineBookings, ProvisionalBooking
 from .slip_printing import PrintOutcome, SlipPrinting
@@ -24,8 +25,7 @@ from .slip_printing import PrintOutcome, SlipPrinting
 BOOKING_DAYS = 14
 PHONE_RE = re.compile(r"^1\d{10}$")
 #: Said when a booking is queued and no provisional booking can be made instead.
-QUEUED_MESSAGE = ("网络不稳定，预约申请已安全保存在本机，网络恢复后会自动提交。"
-                  "请稍后再点“确认预约”查看结果；在确认成功之前，预约尚未生效。")
+QUEUED_MESSAGE = text("booking.queued")
 
 class Step(enum.Enum):
     """Screens of the flow after identification (at most three before the slip)."""
@@ -37,7 +37,7 @@ class Step(enum.Enum):
 
 
 class FlowError(Exception):
-    """A resident-facing problem; `message` is plain Chinese."""
+    """A resident-facing problem; `message` is the resident's words (from kiosk.texts)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -113,10 +113,10 @@ class BookingFlow:
 
     def choose_item(self, item: Item) -> None:
         if not item.bookable:
-            raise FlowError(f"“{item.name}”不需要预约，可直接到窗口办理。")
+            raise FlowError(text("booking.not_bookable", item=item.name))
         halls = self._catalogue.halls(item.id)
         if not halls:
-            raise FlowError(f"“{item.name}”暂无可预约的办事大厅，请咨询12345。")
+            raise FlowError(text("booking.no_halls", item=item.name))
         self.state.item = item
         self.state.halls = halls
         self.state.hall = None
@@ -136,7 +136,7 @@ class BookingFlow:
     def choose_day(self, day: date) -> None:
         self._require(Step.CHOOSE_SLOT)
         if day not in self.booking_days():
-            raise FlowError("只能预约今后14天内的时段。")
+            raise FlowError(text("booking.day_out_of_range", days=BOOKING_DAYS))
         self.state.day = day
         self.state.slot = None
         if self.state.hall is not None:
@@ -145,7 +145,7 @@ class BookingFlow:
     def load_slots(self) -> list[Slot]:
         st = self.state
         if st.item is None or st.hall is None or st.day is None:
-            raise FlowError("请先选择大厅和日期。")
+            raise FlowError(text("booking.choose_hall_and_day"))
         now = self._clock()
         slots = self._bookings.slots(st.item.id, st.hall.id, st.day)
         st.slots_age_s = getattr(self._bookings, "last_age_s", None)
@@ -155,7 +155,7 @@ class BookingFlow:
     def choose_slot(self, slot: Slot) -> None:
         self._require(Step.CHOOSE_SLOT)
         if slot.remaining <= 0:
-            raise FlowError("该时段已约满，请选择其他时段。")
+            raise FlowError(text("booking.slot_full"))
         self.state.slot = slot
         # One key per confirmation attempt, made before the first try: a retry after a timeout
         # or a double tap replays the same booking instead of taking a second seat.
@@ -173,7 +173,7 @@ class BookingFlow:
         st = self.state
         assert st.item and st.hall and st.slot and self._identity and self._idempotency_key
         if not PHONE_RE.match(st.phone):
-            raise FlowError("请输入11位手机号码，用于接收预约提醒。")
+            raise FlowError(text("booking.phone_needed"))
         request = BookingRequest(
             item_id=st.item.id, hall_id=st.hall.id, slot_id=st.slot.id,
             resident=ResidentIn(id_number=self._identity.id_number,
@@ -211,8 +211,7 @@ class BookingFlow:
             id_masked=self.id_number_masked)
         self.step = Step.DONE
         if self.slip_by_phone:  # no SMS of a provisional: the platform texts the outcome
-            st.print_outcome = PrintOutcome(False, "打印机暂停，请记下屏幕上的临时编号；"
-                                                   "结果会以短信通知您。")
+            st.print_outcome = PrintOutcome(False, text("print.paused_provisional"))
         else:
             self.print_slip()
         return st.provisional
@@ -239,7 +238,7 @@ class BookingFlow:
         self._require(Step.DONE)
         booking, phone = self.state.booking, self.state.phone
         if booking is None:  # provisional: the platform sends the outcome itself
-            return PrintOutcome(False, "离线预约的结果会由平台以短信发送给您。")
+            return PrintOutcome(False, text("booking.sms.provisional"))
         assert self._identity is not None
         self._sms_key = self._sms_key or self._new_key()
         payload = {"reference": booking.reference, "phone": phone}
@@ -251,13 +250,13 @@ class BookingFlow:
                 sub = self._writes.submit(KIND_BOOKING_SMS, payload, idempotency_key=self._sms_key,
                                           resident=self._identity.id_number)
                 if isinstance(sub.result, Refused):
-                    raise Rejected(sub.result.message or "短信发送失败。")
+                    raise Rejected(sub.result.message or text("booking.sms.refused"))
                 sent = isinstance(sub.result, Delivered)
         except PlatformError as exc:
-            outcome = PrintOutcome(False, f"短信未能发送：{exc.message}请记下预约号。")
+            outcome = PrintOutcome(False, text("booking.sms.failed", reason=exc.message))
         else:
-            outcome = PrintOutcome(True, f"预约信息已发送到手机 {self.phone_masked}。" if sent else
-                                   "网络恢复后会把预约信息发送到您的手机，请记下预约号。")
+            outcome = PrintOutcome(True, text("booking.sms.sent", phone=self.phone_masked)
+                                   if sent else text("booking.sms.later"))
         self.state.sms_outcome = outcome
         return outcome
 
@@ -268,7 +267,7 @@ class BookingFlow:
         try:
             return submit_booking(self._writes, request, key, resident=self._identity.id_number)
         except PlatformUnavailable:
-            raise PlatformUnavailable(QUEUED_MESSAGE) from None
+            raise PlatformUnavailable(text("booking.queued")) from None
 
     def print_slip(self) -> PrintOutcome:
         """Print the slip (provisional when accepted offline); a double tap prints once."""
@@ -296,7 +295,7 @@ class BookingFlow:
 
     def _require(self, step: Step) -> None:
         if self.step is not step:
-            raise FlowError("操作已过期，请重新选择。")
+            raise FlowError(text("booking.step_expired"))
 
     def _refresh_slots_quietly(self) -> None:
         try:

@@ -13,8 +13,7 @@ from services.schemas import (Booking, BookingRequest, Hall, Item, ProvisionalBo
 from writes.domains.booking import KIND_BOOKING_PROVISIONAL
 from writes.queue import WriteQueue
 from kiosk.flows.ports import Clock, KeyFactory
-
-WEEKDAYS = "一二三四五六日"
+from kiosk.texts import text, weekday
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class ProvisionalBooking:
 
 @dataclass(frozen=True)
 class Notice:
-    """What the resident is told about an earlier provisional booking (plain Chinese)."""
+    """What the resident is told about an earlier provisional booking (from kiosk.texts)."""
 
     outbox_item: int
     title: str
@@ -48,22 +47,24 @@ class Notice:
 
 
 def _when(start: datetime, end: datetime) -> str:
-    return f"{start:%m月%d日} 周{WEEKDAYS[start.weekday()]} {start:%H:%M}-{end:%H:%M}"
+    return text("provisional.when", start=start, end=end, weekday=weekday(start))
 
 
 def describe(local_reference: str, outcome: ProvisionalOutcome) -> Notice:
     """The platform's decision as the resident reads it on screen."""
     b = outcome.booking
     if b is None:
-        return Notice(0, "离线预约未成功",
-                      f"临时编号 {local_reference} 的预约未能成功：{outcome.reason}"
-                      "请重新预约。", True)
-    where = f"{b.item_name}\n{b.hall_name}\n{_when(b.start, b.end)}\n预约号 {b.reference}"
+        return Notice(0, text("provisional.refused.title"),
+                      text("provisional.refused.text", local=local_reference,
+                           reason=outcome.reason), True)
+    where = text("provisional.where", item=b.item_name, hall=b.hall_name,
+                 when=_when(b.start, b.end), reference=b.reference)
     if outcome.outcome == "moved":
-        return Notice(0, "离线预约已改约",
-                      f"临时编号 {local_reference}：原选时段已约满，已改约到最近的空闲时段：\n"
-                      f"{where}", True, b.reference)
-    return Notice(0, "离线预约已确认", f"临时编号 {local_reference} 已确认：\n{where}", True,
+        return Notice(0, text("provisional.moved.title"),
+                      text("provisional.moved.text", local=local_reference, where=where), True,
+                      b.reference)
+    return Notice(0, text("provisional.confirmed.title"),
+                  text("provisional.confirmed.text", local=local_reference, where=where), True,
                   b.reference)
 
 
@@ -74,15 +75,15 @@ def notice_for(item: OutboxItem) -> Notice:
         try:
             outcome = ProvisionalOutcome.model_validate(item.response)
         except ValueError:
-            return Notice(item.id, "离线预约", f"临时编号 {local} 已提交，结果请以短信为准。", True)
+            return Notice(item.id, text("provisional.unreadable.title"),
+                          text("provisional.unreadable.text", local=local), True)
         n = describe(outcome.local_reference or local, outcome)
         return Notice(item.id, n.title, n.text, True, n.reference)
     if item.state == "dead":
-        return Notice(item.id, "离线预约未能提交",
-                      f"临时编号 {local} 的预约未能提交到平台，预约没有生效。请重新预约，"
-                      "或请工作人员协助。", True)
-    return Notice(item.id, "离线预约仍在提交",
-                  f"临时编号 {local} 的预约还在等待网络，确认后会短信通知您。", False)
+        return Notice(item.id, text("provisional.dead.title"),
+                      text("provisional.dead.text", local=local), True)
+    return Notice(item.id, text("provisional.waiting.title"),
+                  text("provisional.waiting.text", local=local), False)
 
 
 class OfflineBookings:

@@ -1,4 +1,5 @@
-"""Printing a slip once per tap: a lock against double taps, device errors turned into plain words."""
+"""Printing a slip once per tap: a lock against double taps, device errors turned into plain words
+(the words are in kiosk/texts.py: print.*)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,16 @@ from typing import Any
 from devices.base import DeviceError
 
 from kiosk.flows.ports import PdfPrinter
+from kiosk.texts import text
 
-#: Device reasons (devices/printer) in the words a resident understands; others: 打印机故障.
-REASONS = {"media-empty": "打印纸用完", "paper-out": "打印纸用完", "offline": "打印机离线",
-           "door-open": "打印机舱门未关", "media-jam": "打印机卡纸", "toner-empty": "墨粉用完",
-           "paused": "打印机暂停使用", "stopped": "打印机暂停使用",
-           "not-accepting": "打印机暂停使用", "timeout": "打印超时",
-           "job-aborted": "打印任务被中止", "job-held": "打印任务被挂起",
-           "job-stopped": "打印任务被中止", "cups-unreachable": "打印服务未运行",
-           "queue-missing": "打印服务未运行"}
-BUSY = "正在打印，请稍候。"
+#: Device reasons (devices/printer) that have words of their own ("print.reason.<code>" in
+#: kiosk.texts); any other reason is print.reason.other (打印机故障).
+REASON_CODES = ("media-empty", "paper-out", "offline", "door-open", "media-jam", "toner-empty",
+                "paused", "stopped", "not-accepting", "timeout", "job-aborted", "job-held",
+                "job-stopped", "cups-unreachable", "queue-missing")
+#: The same as a table, reason code → the resident's words (a view of kiosk.texts).
+REASONS: dict[str, str] = {code: text(f"print.reason.{code}") for code in REASON_CODES}
+BUSY = text("print.busy")
 
 
 @dataclass
@@ -29,7 +30,9 @@ class PrintOutcome:
 
 
 def device_reason(exc: DeviceError) -> str:
-    return REASONS.get(getattr(exc, "reason", None) or "", "打印机故障")
+    """What went wrong with the printer, in the resident's words."""
+    code = getattr(exc, "reason", None) or ""
+    return text(f"print.reason.{code}" if code in REASON_CODES else "print.reason.other")
 
 
 class SlipPrinting:
@@ -47,18 +50,18 @@ class SlipPrinting:
         if not self._lock.acquire(blocking=False):
             # Not the previous outcome: after a failure that would say "not printed" while
             # the reprint is printing.
-            return PrintOutcome(False, BUSY, busy=True)
+            return PrintOutcome(False, text("print.busy"), busy=True)
         try:
             pdf = self._render(booking)
-            self._printer.print_pdf(pdf, title=f"预约凭证 {booking.reference}",
+            self._printer.print_pdf(pdf, title=text("print.job_title",
+                                                    reference=booking.reference),
                                     timeout=self._timeout)
         except DeviceError as exc:
-            keep = ("临时编号已显示在屏幕上，请记下；结果会以短信通知。" if provisional
-                    else "预约已成功，请记下预约号，或点“重新打印”。")
-            outcome = PrintOutcome(False, f"凭证未能打印（{device_reason(exc)}）。{keep}")
+            failed = "print.failed_provisional" if provisional else "print.failed"
+            outcome = PrintOutcome(False, text(failed, reason=device_reason(exc)))
         else:
-            outcome = PrintOutcome(True, "临时凭证已打印，请从出纸口取走。" if provisional
-                                   else "凭证已打印，请从出纸口取走。")
+            outcome = PrintOutcome(True, text("print.printed_provisional" if provisional
+                                              else "print.printed"))
         finally:
             self._lock.release()
         self.last = outcome

@@ -9,6 +9,7 @@ from typing import Callable, Protocol
 from devices.camera.base import Camera
 from devices.camera.qr import scan_login_code
 from devices.idcard.base import IdentityDocument
+from devices.idcard.ga467_text import SEXES
 from services.schemas import AppIdentity
 
 
@@ -23,7 +24,8 @@ def identity_from_app(who: AppIdentity) -> IdentityDocument:
         born = date(int(n[6:10]), int(n[10:12]), int(n[12:14]))
     except ValueError:
         born = date.min  # a foreign or unusual number: the platform vouched for the person
-    sex = ("男" if int(n[16]) % 2 else "女") if n[16:17].isdigit() else ""
+    # The card's own code table (GB/T 2261.1): an odd 17th digit is code 1.
+    sex = SEXES["1" if int(n[16]) % 2 else "2"] if n[16:17].isdigit() else ""
     return IdentityDocument(kind="app_qr", name=who.name, id_number=n, sex=sex, nation="",
                             birth_date=born, address="", issuer="", valid_from=date.min,
                             valid_until=None, phone=who.phone)

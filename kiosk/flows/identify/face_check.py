@@ -15,12 +15,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, get_args
 
 from devices.base import DeviceError
 from devices.camera.base import Camera, CameraBusy, Frame
 from devices.camera.face import Challenge, check_liveness, check_quality
 from devices.idcard.base import IdentityDocument
+
+from kiosk.texts import TEXTS, text
 
 log = logging.getLogger(__name__)
 
@@ -28,25 +30,26 @@ Step = Literal["looking", "adjust", "liveness", "verifying", "passed", "failed",
                "unavailable"]
 
 #: The preview is mirrored, so the resident's own right is the image's left (x → 0):
-#: "turn-left" in image coordinates is "向右" in the words the resident hears.
+#: "turn-left" in image coordinates is "向右" in the words the resident hears
+#: ("face.challenge.<challenge>" in kiosk.texts; this is a view of it).
 CHALLENGE_WORDS: dict[Challenge, str] = {
-    "turn-left": "请慢慢把头向右转，再转回来",
-    "turn-right": "请慢慢把头向左转，再转回来",
-    "any": "请慢慢左右转动头部",
-}
-MESSAGES: dict[str, str] = {
-    "looking": "请正对摄像头，把脸放进框里",
-    "verifying": "正在核验，请稍候…",
-    "passed": "核验通过",
-    "failed": "人脸与证件不一致，请摘下帽子、眼镜后再试一次",
-    "not-seen": "没有看清您的脸，请正对摄像头再试一次",
-    "not-live": "没有看到您转头，请按提示再试一次",
-    "too-many": "多次核验未通过。请点“不刷脸，请工作人员核验”。",
-    "camera-down": "摄像头暂时无法使用。请点“不刷脸，请工作人员核验”。",
-    "no-reference": "没有找到您的留存照片，无法刷脸。请点“不刷脸，请工作人员核验”。",
-    "verifier-down": "人脸核验暂时无法使用。请点“不刷脸，请工作人员核验”。",
-    "platform-down": "暂时无法核验人脸（网络或平台故障）。请稍后再试，或请工作人员核验。",
-}
+    c: text(f"face.challenge.{c}") for c in get_args(Challenge)}
+#: Steps and reasons that have words of their own ("face.<reason>" in kiosk.texts).
+REASONS = ("looking", "verifying", "passed", "failed", "not-seen", "not-live", "too-many",
+           "camera-down", "no-reference", "verifier-down", "platform-down")
+MESSAGES: dict[str, str] = {r: text(f"face.{r}") for r in REASONS}
+
+
+def _message(reason: str) -> str:
+    """What the resident reads for a step or reason; an unnamed one asks to look again."""
+    return text(f"face.{reason}" if reason in REASONS else "face.looking")
+
+
+def _quality(reason: str) -> str:
+    """The guidance for a face-quality reason code of devices.camera.face (the table has one
+    per code; a code added there first reads as "look at the camera")."""
+    key = f"face.quality.{reason}"
+    return text(key if key in TEXTS else "face.looking")
 
 
 def needs_face_check(identity: IdentityDocument) -> bool:
@@ -121,7 +124,7 @@ class FaceCheck:
         self._best: Frame | None = None
         self._windows_seen = 0
         self._challenge: Challenge = choose()  # chosen ahead so a demo can play along
-        self._state = FaceState("looking", MESSAGES["looking"], 0, max_attempts)
+        self._state = FaceState("looking", _message("looking"), 0, max_attempts)
         if verifier is None:
             self._state = self._make("unavailable", "camera-down")
 
@@ -142,7 +145,7 @@ class FaceCheck:
 
     def _make(self, step: Step, reason: str = "", message: str | None = None,
               challenge: Challenge | None = None) -> FaceState:
-        return FaceState(step, message or MESSAGES.get(reason or step, MESSAGES["looking"]),
+        return FaceState(step, message or _message(reason or step),
                          self._attempt, self.max_attempts, reason, challenge)
 
     def camera_down(self) -> FaceState:
@@ -173,18 +176,18 @@ class FaceCheck:
             if not quality.ok:
                 self._steady = 0
                 step: Step = "looking" if quality.reason == "no-face" else "adjust"
-                self._state = self._make(step, quality.reason, quality.message)
+                self._state = self._make(step, quality.reason, _quality(quality.reason))
                 return self._state
             self._steady += 1
             self._best = frame  # a frontal, sharp, centred picture: the one to verify
             if self._steady < self._steady_needed:
-                self._state = self._make("adjust", "ok", quality.message)
+                self._state = self._make("adjust", "ok", _quality("ok"))
                 return self._state
             challenge = self._challenge
             self._frames = [frame]
             self._windows_seen = 0
-            self._state = self._make("liveness", "liveness", CHALLENGE_WORDS[challenge],
-                                     challenge)
+            self._state = self._make("liveness", "liveness",
+                                     text(f"face.challenge.{challenge}"), challenge)
             return self._state
 
     def _feed_liveness(self, frame: Frame) -> FaceState:
@@ -277,7 +280,7 @@ class FaceCheck:
         with self._lock:
             self._drop_frames()
             self._identity = None
-            self._state = self._make("unavailable", "wiped", MESSAGES["looking"])
+            self._state = self._make("unavailable", "wiped", _message("looking"))
 
 
 def watch(camera: Camera, check: FaceCheck, *, stop: Callable[[], bool],

@@ -14,15 +14,20 @@ import threading
 from dataclasses import dataclass
 from typing import Literal
 
+from kiosk.texts import text
+
 Outcome = Literal["approved", "wrong", "locked", "not-configured", "bad-input"]
 
-MESSAGES: dict[Outcome, str] = {
-    "approved": "工作人员已核验，请继续办理。",
-    "wrong": "密码不对，请再输一次。",
-    "locked": "密码错误次数过多，已停止输入。请到人工窗口办理。",
-    "not-configured": "本机未设置工作人员密码。请到人工窗口办理。",
-    "bad-input": "请输入4到12位数字。",
+#: Each outcome's words in kiosk.texts (the PIN pad of the face screen says the same).
+KEYS: dict[Outcome, str] = {
+    "approved": "staff.approved",
+    "wrong": "staff.wrong",
+    "locked": "staff.locked_out",
+    "not-configured": "staff.not_configured",
+    "bad-input": "staff.bad_input",
 }
+#: The same as the words themselves (a view of kiosk.texts).
+MESSAGES: dict[Outcome, str] = {outcome: text(key) for outcome, key in KEYS.items()}
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -72,17 +77,17 @@ class StaffCheck:
         with self._lock:
             left = max(0, self.max_tries - self._wrong)
             if self._hash is None:
-                return StaffResult("not-configured", MESSAGES["not-configured"], 0)
+                return StaffResult("not-configured", text("staff.not_configured"), 0)
             if left == 0:
-                return StaffResult("locked", MESSAGES["locked"], 0)
+                return StaffResult("locked", text("staff.locked_out"), 0)
             if not (4 <= len(pin) <= 12 and pin.isascii() and pin.isdigit()):
                 # A malformed entry is a typo, not a guess: it does not use up a try.
-                return StaffResult("bad-input", MESSAGES["bad-input"], left)
+                return StaffResult("bad-input", text("staff.bad_input"), left)
             # compare_digest: the time taken says nothing about how much of the PIN was right.
             if hmac.compare_digest(pin_hash(pin), self._hash):
-                return StaffResult("approved", MESSAGES["approved"], left)
+                return StaffResult("approved", text("staff.approved"), left)
             self._wrong += 1
             left -= 1
             if left == 0:
-                return StaffResult("locked", MESSAGES["locked"], 0)
-            return StaffResult("wrong", f"{MESSAGES['wrong']}还可以输 {left} 次。", left)
+                return StaffResult("locked", text("staff.locked_out"), 0)
+            return StaffResult("wrong", text("staff.wrong_tries_left", left=left), left)

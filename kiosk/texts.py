@@ -1,0 +1,177 @@
+"""Every resident-facing message by key: code names the key, the Chinese lives here only.
+
+`text(key, **params)` formats one entry; `error_text(exc)` turns a device, platform or flow
+error into the resident's words in one place. Keys are dotted by area (home., identify.,
+booking., face., staff., print.); an English table can follow with the same keys.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from devices.base import DeviceError
+from services.errors import PlatformError
+
+WEEKDAYS = "一二三四五六日"
+
+
+class UnknownText(KeyError):
+    """A key that the table does not hold: a programming error, caught by the tests."""
+
+
+TEXTS: dict[str, str] = {
+    # -- the shell and the home screen ----------------------------------------------------
+    "app.ok": "知道了",
+    "app.device_fault": "设备故障，请联系工作人员。",
+    "home.coming": ("“{title}”即将开放。\n现在可以使用“办事预约”，"
+                    "其他事项请到人工窗口办理或拨打12345咨询。"),
+    "home.unavailable": "“{title}”现在无法办理：{reason}。",
+    "home.needs_platform": "网络连接中断，这项服务需要实时联网，请稍后再试或到人工窗口办理",
+    "home.devices_down": "{devices}暂时故障，请到人工窗口办理",
+    "device.idcard": "身份证读卡器",
+    "device.sscard": "社保卡读卡器",
+    "device.printer": "打印机",
+    "device.camera": "摄像头",
+    "visit.notice": "【{title}】\n{text}",
+    # -- identification -------------------------------------------------------------------
+    "identify.waiting": "正在等待读卡…",
+    "identify.no_card": "没有检测到证件，请把身份证平放在感应区，或插入社保卡。",
+    "identify.removed": "读卡时证件被拿开了，请重新放好，读完再拿走。",
+    "identify.failed": "证件没有读出来，请重新放一次；多次不行请请工作人员协助。",
+    "identify.reader_down": "读卡器暂时无法使用。请使用其他方式，或按“请工作人员协助”。",
+    "identify.qr_expired": "手机上的登录码已过期，请在App中刷新后再对准摄像头。",
+    "identify.qr_foreign": "这不是政务App的登录码，请打开“江汉政务”App的扫码登录。",
+    "identify.sscard_help": "请将社保卡芯片朝上插入读卡口，或放在感应区，读完后再取出。",
+    "identify.app_help": ("打开“江汉政务”App，点“扫码登录”，把手机上的二维码对准屏幕上方的"
+                          "摄像头，保持一会儿。"),
+    "identify.way_coming": "“{title}”即将开放，请先使用身份证或社保卡。",
+    "identify.ask_staff": ("请按服务台的呼叫按钮，或到人工窗口。\n工作人员会核验您的身份并协助办理，"
+                           "不需要刷卡或刷脸。"),
+    "face.ask_staff": ("请按服务台的呼叫按钮，或到人工窗口。\n工作人员会核验您的身份并"
+                       "协助办理，不需要刷脸。"),
+    "face.attempt": "第 {used} 次，共 {total} 次",
+    "face.demo_photos_missing": "演示照片不可用（需要 scikit-image）。",
+    "staff.locked_out": "密码错误次数过多，已停止输入。请到人工窗口办理。",
+    # -- (flow texts below) ---------------------------------------------------------------
+    # booking (kiosk/flows/booking/flow.py)
+    "booking.not_bookable": "“{item}”不需要预约，可直接到窗口办理。",
+    "booking.no_halls": "“{item}”暂无可预约的办事大厅，请咨询12345。",
+    "booking.day_out_of_range": "只能预约今后{days}天内的时段。",
+    "booking.choose_hall_and_day": "请先选择大厅和日期。",
+    "booking.slot_full": "该时段已约满，请选择其他时段。",
+    "booking.phone_needed": "请输入11位手机号码，用于接收预约提醒。",
+    "booking.step_expired": "操作已过期，请重新选择。",
+    "booking.queued": ("网络不稳定，预约申请已安全保存在本机，网络恢复后会自动提交。"
+                       "请稍后再点“确认预约”查看结果；在确认成功之前，预约尚未生效。"),
+    "booking.sms.sent": "预约信息已发送到手机 {phone}。",
+    "booking.sms.later": "网络恢复后会把预约信息发送到您的手机，请记下预约号。",
+    "booking.sms.failed": "短信未能发送：{reason}请记下预约号。",
+    "booking.sms.refused": "短信发送失败。",
+    "booking.sms.provisional": "离线预约的结果会由平台以短信发送给您。",
+    # the slip on the printer (kiosk/flows/booking/slip_printing.py)
+    "print.job_title": "预约凭证 {reference}",
+    "print.busy": "正在打印，请稍候。",
+    "print.printed": "凭证已打印，请从出纸口取走。",
+    "print.printed_provisional": "临时凭证已打印，请从出纸口取走。",
+    "print.failed": "凭证未能打印（{reason}）。预约已成功，请记下预约号，或点“重新打印”。",
+    "print.failed_provisional": ("凭证未能打印（{reason}）。临时编号已显示在屏幕上，请记下；"
+                                 "结果会以短信通知。"),
+    "print.paused_provisional": "打印机暂停，请记下屏幕上的临时编号；结果会以短信通知您。",
+    #   printer reasons (devices/printer) in the resident's words; any other: print.reason.other
+    "print.reason.media-empty": "打印纸用完",
+    "print.reason.paper-out": "打印纸用完",
+    "print.reason.offline": "打印机离线",
+    "print.reason.door-open": "打印机舱门未关",
+    "print.reason.media-jam": "打印机卡纸",
+    "print.reason.toner-empty": "墨粉用完",
+    "print.reason.paused": "打印机暂停使用",
+    "print.reason.stopped": "打印机暂停使用",
+    "print.reason.not-accepting": "打印机暂停使用",
+    "print.reason.timeout": "打印超时",
+    "print.reason.job-aborted": "打印任务被中止",
+    "print.reason.job-held": "打印任务被挂起",
+    "print.reason.job-stopped": "打印任务被中止",
+    "print.reason.cups-unreachable": "打印服务未运行",
+    "print.reason.queue-missing": "打印服务未运行",
+    "print.reason.other": "打印机故障",
+    # provisional bookings and their outcome (kiosk/flows/booking/provisional.py)
+    "provisional.when": "{start:%m月%d日} {weekday} {start:%H:%M}-{end:%H:%M}",
+    "provisional.where": "{item}\n{hall}\n{when}\n预约号 {reference}",
+    "provisional.confirmed.title": "离线预约已确认",
+    "provisional.confirmed.text": "临时编号 {local} 已确认：\n{where}",
+    "provisional.moved.title": "离线预约已改约",
+    "provisional.moved.text": "临时编号 {local}：原选时段已约满，已改约到最近的空闲时段：\n{where}",
+    "provisional.refused.title": "离线预约未成功",
+    "provisional.refused.text": "临时编号 {local} 的预约未能成功：{reason}请重新预约。",
+    "provisional.unreadable.title": "离线预约",
+    "provisional.unreadable.text": "临时编号 {local} 已提交，结果请以短信为准。",
+    "provisional.dead.title": "离线预约未能提交",
+    "provisional.dead.text": ("临时编号 {local} 的预约未能提交到平台，预约没有生效。请重新预约，"
+                              "或请工作人员协助。"),
+    "provisional.waiting.title": "离线预约仍在提交",
+    "provisional.waiting.text": "临时编号 {local} 的预约还在等待网络，确认后会短信通知您。",
+    # the face check (kiosk/flows/identify/face_check.py), by step or reason
+    "face.looking": "请正对摄像头，把脸放进框里",
+    "face.verifying": "正在核验，请稍候…",
+    "face.passed": "核验通过",
+    "face.failed": "人脸与证件不一致，请摘下帽子、眼镜后再试一次",
+    "face.not-seen": "没有看清您的脸，请正对摄像头再试一次",
+    "face.not-live": "没有看到您转头，请按提示再试一次",
+    "face.too-many": "多次核验未通过。请点“不刷脸，请工作人员核验”。",
+    "face.camera-down": "摄像头暂时无法使用。请点“不刷脸，请工作人员核验”。",
+    "face.no-reference": "没有找到您的留存照片，无法刷脸。请点“不刷脸，请工作人员核验”。",
+    "face.verifier-down": "人脸核验暂时无法使用。请点“不刷脸，请工作人员核验”。",
+    "face.platform-down": "暂时无法核验人脸（网络或平台故障）。请稍后再试，或请工作人员核验。",
+    #   the preview is mirrored: "turn-left" in image coordinates is the resident's right
+    "face.challenge.turn-left": "请慢慢把头向右转，再转回来",
+    "face.challenge.turn-right": "请慢慢把头向左转，再转回来",
+    "face.challenge.any": "请慢慢左右转动头部",
+    #   face quality and liveness reasons (devices/camera/face.py gives the codes)
+    "face.quality.ok": "很好，请保持不动",
+    "face.quality.no-face": "请正对摄像头",
+    "face.quality.many-faces": "请确保镜头前只有您一人",
+    "face.quality.too-small": "请靠近一点",
+    "face.quality.too-large": "请稍微往后退一点",
+    "face.quality.off-centre": "请把脸移到画面中间",
+    "face.quality.blurry": "请保持不动",
+    "face.quality.too-dark": "光线太暗，请靠近屏幕或打开灯",
+    "face.quality.too-bright": "光线太亮，请避开强光",
+    "face.quality.not-live": "请按提示慢慢转动头部",
+    "face.quality.too-few-frames": "请看着摄像头，稍等片刻",
+    # staff assistance (kiosk/flows/identify/staff_check.py)
+    "staff.approved": "工作人员已核验，请继续办理。",
+    "staff.wrong": "密码不对，请再输一次。",
+    "staff.wrong_tries_left": "密码不对，请再输一次。还可以输 {left} 次。",
+    #   "staff.locked_out" (too many wrong PINs) is above: the PIN pad says it too
+    "staff.not_configured": "本机未设置工作人员密码。请到人工窗口办理。",
+    "staff.bad_input": "请输入4到12位数字。",
+}
+
+
+def text(key: str, **params: object) -> str:
+    """The resident's words for `key`, with `params` filled in."""
+    try:
+        template = TEXTS[key]
+    except KeyError:
+        raise UnknownText(key) from None
+    return template.format(**params) if params else template
+
+
+def weekday(day: date) -> str:
+    """周一 … 周日."""
+    return "周" + WEEKDAYS[day.weekday()]
+
+
+def error_text(exc: BaseException) -> str:
+    """The one translation of an error into what the resident reads.
+
+    Flow errors and platform errors carry the resident's words already (the platform's own
+    message, or the client's plain default); device errors are named by kind, never by their
+    technical reason.
+    """
+    if isinstance(exc, DeviceError):
+        return text("app.device_fault")
+    message = getattr(exc, "message", None)
+    if isinstance(exc, PlatformError) or (isinstance(message, str) and message):
+        return str(message)
+    return text("app.device_fault")
