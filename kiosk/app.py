@@ -1,15 +1,20 @@
-"""KioskApp: the composition root. Wires config to devices, services and flows; navigates."""
+"""KioskApp: the composition root. Builds the context, the navigator and the task screens.
+
+It holds no domain: what a service is and does comes from the task registry (kiosk/tasks/),
+the flows decide, the screens render. The app owns the shell: idle warning, busy overlay,
+messages, the offline banner, device health, and the reset that wipes a resident's session.
+"""
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
-import uuid
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import datetime
+from importlib import import_module
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -20,31 +25,33 @@ from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from devices.base import DeviceError, DeviceState
 from devices.manager import DeviceManager
+from offline_cache.cache import ResponseCache
+from offline_cache.sync import SyncWorker
 from services.bookings import BookingService
 from services.client import PlatformClient
 from services.errors import PlatformError
-
-from .config import KioskConfig
-from .device_set import Devices
-from offline_cache.cache import ResponseCache
-from offline_cache.sync import SyncWorker
-
-from offline_cache.outbox import OutboxError
+from services.schemas import CHINA_TZ
 from writes.outbox import open_outbox
 from writes.queue import WriteQueue
 from writes.sender import PlatformSender
 
-from .flows.booking.flow import BookingFlow, FlowError
+from .config import KioskConfig
+from .context import TerminalContext
+from .device_set import Devices
 from .flows.booking.cached_catalogue import CachedBookings, CachedCatalogue
-from .flows.booking.provisional import OfflineBookings
-from .printouts.slip import render_booking_slip
+from .flows.errors import FlowError
+from .navigator import Navigator
 from .session import IdleState, IdleTimeouts, Session
+from .tasks import TaskRegistry, default_registry
+from .texts import error_text, text
 from .theme import Theme
 from .widgets import BusyOverlay, IdleWarning, MessageDialog
 
 log = logging.getLogger("kiosk.app")
 HERE = Path(__file__).parent
-CHINA_TZ = timezone(timedelta(hours=8))
+
+#: Called once the window and the screens exist (the demo mounts its dev panel this way).
+StartHook = Callable[["KioskApp"], None]
 
 
 class KioskApp(App):
@@ -53,34 +60,38 @@ class KioskApp(App):
     # True while the sync worker cannot reach the platform: the shell shows a banner.
     offline = BooleanProperty(False)
 
-    def __init__(self, config: KioskConfig, font_path: str, **kwargs: Any) -> None:
+    def __init__(self, config: KioskConfig, font_path: str, *,
+                 registry: TaskRegistry | None = None,
+                 on_built: tuple[StartHook, ...] = (), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.cfg = config
-        self.font_path = font_path
         self.title = "政务服务自助终端"
         self.theme = Theme(elderly=config.ui.elderly_mode)
         self.theme.property("elderly").dispatch(self.theme)
-        self.client = PlatformClient(config.platform.url, config.platform.token,
-                                     timeout=config.platform.timeout)
+        self.registry = registry or default_registry()
+        self._on_built = on_built
+        client = PlatformClient(config.platform.url, config.platform.token,
+                                timeout=config.platform.timeout)
         self.devices = Devices(config)
         # Every platform write is committed to the outbox first, then sent (issue 4).
         ob = config.outbox
         self.outbox = open_outbox(ob.db, key=ob.key, key_file=ob.key_file)
-        # Catalogue, guides and halls come from the cache when the platform is unreachable.
-        self.catalogue = CachedCatalogue(self.client, ResponseCache(self.outbox.store))
-        self.bookings = CachedBookings(self.catalogue, BookingService(self.client))
-        self.sync_worker = SyncWorker(self.outbox, PlatformSender(self.client),
+        self.sync_worker = SyncWorker(self.outbox,
+                                      PlatformSender(client, self.registry.write_kinds()),
                                       on_change=lambda: self._offline_trigger(),
-                                      probe=self.client.reachable)
-        self.writes = WriteQueue(self.outbox, self.sync_worker)
-        # Offline, a booking is accepted provisionally; the platform decides on delivery.
-        self.offline_bookings = OfflineBookings(
-            self.writes, terminal_id=config.terminal.id, clock=lambda: datetime.now(CHINA_TZ),
-            new_key=lambda: str(uuid.uuid4()))
+                                      probe=client.reachable)
+        # Catalogue, guides and halls come from the cache when the platform is unreachable.
+        catalogue = CachedCatalogue(client, ResponseCache(self.outbox.store))
         self.device_manager = DeviceManager(self.devices.all())
         t = config.timeouts
         self.session = Session(IdleTimeouts(t.idle, t.warning, t.elderly_factor), time.monotonic())
-        self.pending_service: str | None = None
+        self.ctx = TerminalContext(
+            config=config, devices=self.devices, client=client, catalogue=catalogue,
+            bookings=CachedBookings(catalogue, BookingService(client)),
+            writes=WriteQueue(self.outbox, self.sync_worker), session=self.session,
+            clock=lambda: datetime.now(CHINA_TZ), font_path=font_path,
+            device_status=lambda name: self.device_manager.snapshot().get(name))
+        self.ctx.ui = self
         self._idle_warning: IdleWarning | None = None
         self._busy: BusyOverlay | None = None
         self._task_generation = 0
@@ -92,18 +103,24 @@ class KioskApp(App):
         return False
 
     def build(self) -> Any:
-        from .screens import registry
         Builder.load_file(str(HERE / "widgets.kv"))
-        for kv in registry.KV_FILES:
-            Builder.load_file(str(HERE / "screens" / kv))
+        screens = self.registry.screens()
+        for spec in screens:
+            Builder.load_file(str(HERE / spec.kv))
         root = Builder.load_file(str(HERE / "kiosk.kv"))
         self.sm = root.ids.sm
         self.sm.transition = FadeTransition(duration=0.15)
-        for name in registry.SCREENS:
-            self.sm.add_widget(registry.make(name))
-        for screen in self.sm.screens:
+        self.nav = Navigator(self.ctx, self.registry, go=self._go,
+                             current=lambda: self.sm.current if self.sm else "",
+                             reset=self.reset_session)
+        self.ctx.nav = self.nav
+        for spec in screens:
+            module, cls_name = spec.cls.split(":")
+            screen = getattr(import_module(module), cls_name)(name=spec.name, ctx=self.ctx)
+            self.sm.add_widget(screen)
             if hasattr(screen, "wipe"):
                 self.session.on_wipe(screen.wipe)
+        self.sm.get_screen("home").show_tiles(self.registry.tiles())
         # Health changes arrive on the manager's thread; merge bursts onto the main thread.
         self.devices.open_all()
         self._devices_trigger = Clock.create_trigger(self._devices_changed, 0)
@@ -114,6 +131,8 @@ class KioskApp(App):
         Window.bind(on_touch_down=self._on_any_touch)
         Clock.schedule_interval(self._tick, 0.5)
         self.root_header = root.ids.header
+        for hook in self._on_built:
+            hook(self)
         return root
 
     def _devices_changed(self, _dt: float) -> None:
@@ -136,65 +155,22 @@ class KioskApp(App):
         self.device_manager.stop()
         self.devices.close_all()
         self.session.wipe(time.monotonic())
-        self.client.close()
+        self.ctx.client.close()
 
-    # -- navigation -----------------------------------------------------------------------
-    def go(self, name: str) -> None:
+    # -- navigation (the shell's buttons; everything else goes through the navigator) -----
+    def _go(self, name: str) -> None:
         assert self.sm is not None
         self.sm.current = name
 
+    def go(self, name: str) -> None:
+        self._go(name)
+
     def go_home(self) -> None:
-        if self.session.identity is not None:
-            # Leaving a task mid-way ends the resident's session: nothing lingers.
-            self.reset_session(to="home")
-        else:
-            self.go("home")
-
-    def open_service(self, key: str) -> None:
-        self.pending_service = key
-        if self.session.identity is None:
-            self.go("identify")
-        else:
-            self.start_pending_service()
-
-    def start_pending_service(self) -> None:
-        if self.pending_service == "booking":
-            self.session.flow = BookingFlow(
-                identity=self.session.identity, catalogue=self.catalogue,  # type: ignore[arg-type]
-                bookings=self.bookings, printer=self.devices.printer,
-                render_slip=self._render_slip, clock=lambda: datetime.now(CHINA_TZ),
-                print_timeout=self.cfg.devices.printer.timeout, writes=self.writes,
-                printer_ready=self._printer_ready, offline=self.offline_bookings)
-            self.go("item")
-
-    def _printer_ready(self) -> bool:
-        status = self.device_manager.snapshot().get("printer")
-        return status is None or status.usable  # unknown yet: try, and report what happens
-
-    def identified(self, identity: Any) -> None:
-        self.session.start(identity, time.monotonic())
-        self.start_pending_service()
-        self._show_visit_notices(identity)
-
-    def _show_visit_notices(self, identity: Any) -> None:
-        """What became of the resident's earlier offline bookings, shown once when decided."""
-        try:
-            notices = self.offline_bookings.notices(identity.id_number)
-        except (OutboxError, sqlite3.Error) as exc:
-            log.warning("visit notices unavailable: %s", type(exc).__name__)
-            return
-        if notices:
-            self.show_message("\n\n".join(f"【{n.title}】\n{n.text}" for n in notices))
-            self.offline_bookings.mark_shown(notices)
+        self.nav.home()
 
     def toggle_elderly(self) -> None:
         self.theme.elderly = not self.theme.elderly
         self.session.elderly = self.theme.elderly
-
-    def _render_slip(self, booking: Any) -> bytes:
-        return render_booking_slip(booking, font_path=self.font_path,
-                                   terminal_name=self.cfg.terminal.name,
-                                   printed_at=datetime.now(CHINA_TZ))
 
     # -- idle handling --------------------------------------------------------------------
     def _on_any_touch(self, _window: Any, _touch: Any) -> None:
@@ -203,7 +179,7 @@ class KioskApp(App):
     def _tick(self, _dt: float) -> None:
         hdr = getattr(self, "root_header", None)
         if hdr is not None:
-            hdr.clock_text = datetime.now(CHINA_TZ).strftime("%H:%M")
+            hdr.clock_text = self.ctx.clock().strftime("%H:%M")
         if self.sm is None or self.sm.current == "attract":
             return
         now = time.monotonic()
@@ -237,11 +213,11 @@ class KioskApp(App):
             self._busy.dismiss()
             self._busy = None
         self.session.wipe(time.monotonic())
-        self.pending_service = None
+        self.nav.forget_pending()
         self.theme.elderly = self.cfg.ui.elderly_mode
-        self.go(to)
+        self._go(to)
 
-    # -- work off the main thread ---------------------------------------------------------
+    # -- the Ui port: work off the main thread, messages ----------------------------------
     def run_task(self, work: Callable[[], Any], on_done: Callable[[Any], None],
                  on_error: Callable[[str], None] | None = None, busy_text: str | None = None,
                  on_cancel: Callable[[], None] | None = None) -> None:
@@ -276,19 +252,23 @@ class KioskApp(App):
         def target() -> None:
             try:
                 result = work()
-            except (FlowError, PlatformError) as exc:
-                message = exc.message
-                finish(lambda: (on_error or self.show_message)(message))
-            except DeviceError as exc:
-                message = getattr(exc, "message", None) or "设备故障，请联系工作人员。"
-                log.warning("device error: %s", type(exc).__name__)
-                finish(lambda: (on_error or self.show_message)(message))
+            except (FlowError, PlatformError, DeviceError) as exc:
+                # The one place an error becomes the resident's words (kiosk/texts.py).
+                if isinstance(exc, DeviceError):
+                    log.warning("device error: %s", type(exc).__name__)
+                message = error_text(exc)
+                finish(lambda: (on_error or self.message)(message))
             else:
                 finish(lambda: on_done(result))
 
         threading.Thread(target=target, daemon=True, name="kiosk-task").start()
 
-    def show_message(self, text: str, button_text: str = "知道了") -> MessageDialog:
-        dialog = MessageDialog(text=text, button_text=button_text)
+    def message(self, text_: str, button_text: str | None = None) -> MessageDialog:
+        dialog = MessageDialog(text=text_, button_text=button_text or text("app.ok"))
         dialog.open()
         return dialog
+
+    show_message = message
+
+    def later(self, seconds: float, callback: Callable[[], None]) -> Any:
+        return Clock.schedule_once(lambda _dt: callback(), seconds)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from .config import KioskConfig
 from .fonts import FontNotFound, find_cjk_font
@@ -47,22 +49,23 @@ def configure_kivy(config: KioskConfig) -> str:
     return font
 
 
-def build_app(config: KioskConfig) -> object:
+def build_app(config: KioskConfig, on_built: tuple[Callable[[Any], None], ...] = ()) -> Any:
+    """The app, not yet running; `on_built` hooks run once its screens exist (a dev panel)."""
     font = configure_kivy(config)
     from devices.base import DeviceUnusable
 
     from .app import KioskApp
     try:
-        return KioskApp(config, font)
+        return KioskApp(config, font, on_built=on_built)
     except DeviceUnusable as exc:
         raise StartupError(f"devices: {exc}") from None
 
 
-def run(config: KioskConfig) -> int:
+def run(config: KioskConfig, on_built: tuple[Callable[[Any], None], ...] = ()) -> int:
     try:
-        app = build_app(config)
+        app = build_app(config, on_built)
     except StartupError as exc:
         print(f"kiosk: cannot start: {exc}", file=sys.stderr)
         return 2
-    app.run()  # type: ignore[attr-defined]
+    app.run()
     return 0

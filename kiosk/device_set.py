@@ -6,13 +6,13 @@ import logging
 from typing import Any, Callable
 
 from devices.base import DeviceError
-from devices.registry import make_camera, make_idcard_reader, make_printer
+from devices.registry import BuiltDevice, build_device
 
 from .config import KioskConfig
 
 log = logging.getLogger("kiosk.devices")
 
-Factory = tuple[str, Callable[[], Any]]  # (backend name, builder)
+Factory = tuple[str, Callable[[], BuiltDevice[Any, Any]]]  # (backend name, builder)
 
 
 def device_factories(config: KioskConfig) -> dict[str, Factory]:
@@ -23,14 +23,16 @@ def device_factories(config: KioskConfig) -> dict[str, Factory]:
     printer_opts: dict[str, Any] = ({"queue": pr.queue, "server": pr.server}
                                     if pr.backend == "cups" else {"out_dir": pr.out_dir})
     found: dict[str, Factory] = {
-        "idcard": (idc.backend, lambda: make_idcard_reader(idc.backend, idc.backend_options())),
-        "printer": (pr.backend, lambda: make_printer(pr.backend, printer_opts)),
+        "idcard": (idc.backend, lambda: build_device("idcard", idc.backend,
+                                                     idc.backend_options())),
+        "printer": (pr.backend, lambda: build_device("printer", pr.backend, printer_opts)),
     }
     if ss is not None:
-        found["sscard"] = (ss.backend, lambda: make_idcard_reader(ss.backend,
-                                                                  ss.backend_options()))
+        found["sscard"] = (ss.backend, lambda: build_device("idcard", ss.backend,
+                                                            ss.backend_options()))
     if cam is not None:
-        found["camera"] = (cam.backend, lambda: make_camera(cam.backend, cam.backend_options()))
+        found["camera"] = (cam.backend, lambda: build_device("camera", cam.backend,
+                                                             cam.backend_options()))
     return found
 
 
@@ -39,10 +41,14 @@ class Devices:
 
     def __init__(self, config: KioskConfig) -> None:
         built = {name: make() for name, (_backend, make) in device_factories(config).items()}
-        self.idcard: Any = built["idcard"]
-        self.printer: Any = built["printer"]
-        self.sscard: Any = built.get("sscard")
-        self.camera: Any = built.get("camera")
+        self.idcard: Any = built["idcard"].device
+        self.printer: Any = built["printer"].device
+        self.sscard: Any = built["sscard"].device if "sscard" in built else None
+        self.camera: Any = built["camera"].device if "camera" in built else None
+        #: Control handles of simulated devices (name → handle), for the demo's dev panel and
+        #: tests only; the app and its screens never use them.
+        self.controls: dict[str, Any] = {name: b.control for name, b in built.items()
+                                         if b.control is not None}
 
     def all(self) -> dict[str, Any]:
         found = {"idcard": self.idcard, "printer": self.printer, "sscard": self.sscard,

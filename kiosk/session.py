@@ -6,7 +6,8 @@ import enum
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from devices.idcard.base import IdentityDocument
+
+from .identity import ResidentIdentity
 
 
 class IdleState(enum.Enum):
@@ -31,12 +32,10 @@ class Session:
 
     def __init__(self, timeouts: IdleTimeouts, now: float) -> None:
         self._timeouts = timeouts
-        self.identity: IdentityDocument | None = None
+        self.identity: ResidentIdentity | None = None
         self.flow: Any = None
+        self.task: str | None = None  # the registry key of the running flow
         self.elderly = False
-        # How the person was confirmed: "face", "staff" (PIN instead of the face), "app" or
-        # "card" (no face check on this terminal). Later steps and audits may ask.
-        self.verified_by: str | None = None
         self._last_touch = now
         self._wipe_hooks: list[Callable[[], None]] = []
 
@@ -44,7 +43,13 @@ class Session:
     def active(self) -> bool:
         return self.identity is not None or self.flow is not None
 
-    def start(self, identity: IdentityDocument, now: float) -> None:
+    @property
+    def verified_by(self) -> str | None:
+        """How the person was confirmed: "face", "staff" (PIN instead of the face), "app" or
+        "card" (no face check on this terminal). Later steps and audits may ask."""
+        return self.identity.verified_by if self.identity is not None else None
+
+    def start(self, identity: ResidentIdentity, now: float) -> None:
         self.identity = identity
         self._last_touch = now
 
@@ -77,8 +82,8 @@ class Session:
         if self.flow is not None and hasattr(self.flow, "wipe"):
             self.flow.wipe()
         self.flow = None
+        self.task = None
         self.identity = None
-        self.verified_by = None
         self.elderly = False
         self._last_touch = now
         for hook in self._wipe_hooks:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
-from services.schemas import Hall, Item
+from services.schemas import CHINA_TZ, Hall, Item
 
 from .seed import SCHEDULES
 
-CST = timezone(timedelta(hours=8), "Asia/Shanghai")
+CST = CHINA_TZ  # the zone Platform API v1 times are in
 SLOT_MINUTES = 30
 BOOKING_DAYS = 14  # today and the 13 days after it
 

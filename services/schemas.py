@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,6 +14,8 @@ LEVELS: tuple[str, ...] = ("市", "区", "乡镇", "村")
 SIBAN_TAGS: tuple[str, ...] = ("马上办", "网上办", "就近办", "一次办")
 
 API_PREFIX = "/v1"
+#: Times in Platform API v1 are China Standard Time (+08:00, no daylight saving).
+CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 

@@ -1,17 +1,19 @@
-"""Demo-only helpers that play the resident's side of a simulated device (the phone's QR code)."""
+"""The demo's phone: a login code from the sandbox, held up to the simulated camera."""
 
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import requests
 import segno
 
 from devices.camera.base import decode_image
+from devices.camera.simulated import SimulatedCameraControl
+from devices.idcard.base import IdentityDocument
 
 
-def show_app_login_code(platform_url: str, token: str, camera: Any, person: Any) -> None:
+def show_app_login_code(platform_url: str, token: str, camera: SimulatedCameraControl,
+                        person: IdentityDocument) -> None:
     """Get a login code from the sandbox as the mobile app would, and queue it on the camera."""
     r = requests.post(f"{platform_url}/sandbox/app-login-codes", timeout=10,
                       headers={"Authorization": f"Bearer {token}"},

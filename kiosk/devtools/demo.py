@@ -58,4 +58,5 @@ def run_demo(orientation: str, scale: float, printer_queue: str | None,
                                            printer_queue=printer_queue,
                                            outbox_db=tmp_path / "outbox.db"),
                                source="demo config")
-            return run(cfg)
+            from .dev_panel import mount
+            return run(cfg, on_built=(mount,))

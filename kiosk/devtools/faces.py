@@ -7,9 +7,10 @@ follow the screen's instruction (turn one way, then back), as a person would.
 
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
+
+from devices.camera.simulated import SimulatedCameraControl
 
 W, H = 640, 480
 _ASTRONAUT_FACE = (177, 66, 95, 95)  # x, y, w, h in skimage's 512×512 astronaut
@@ -63,11 +64,11 @@ def turn_frames(challenge: str | None, stranger: bool = False) -> list[np.ndarra
     return [frame(dx, stranger, seed=i) for i, dx in enumerate(shifts)]
 
 
-def show_face(camera: Any, challenge: str | None, stranger: bool = False) -> bool:
-    """Queue the frames on a simulated camera; False when it is not one (or no skimage)."""
-    if not hasattr(camera, "queue_frames") or not available():
+def show_face(camera: SimulatedCameraControl, challenge: str | None,
+              stranger: bool = False) -> bool:
+    """Queue the frames on the simulated camera's control handle; False without skimage."""
+    if not available():
         return False
-    if hasattr(camera, "clear_queue"):
-        camera.clear_queue()
+    camera.clear_queue()
     camera.queue_frames(turn_frames(challenge, stranger))
     return True

@@ -6,7 +6,8 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.properties import NumericProperty
-from kivy.uix.screenmanager import Screen
+
+from kiosk.screens.base import TaskScreen
 
 # 政务公开 snippets shown while idle (static until the catalogue serves public notices).
 NOTICES = (
@@ -17,7 +18,7 @@ NOTICES = (
 )
 
 
-class AttractScreen(Screen):
+class AttractScreen(TaskScreen):
     notice_index = NumericProperty(0)
 
     def on_enter(self, *_args: Any) -> None:

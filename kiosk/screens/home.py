@@ -1,36 +1,40 @@
-"""Home screen: a large tile for every service; unbuilt ones shown as coming, not hidden."""
+"""Home screen: a large tile for every service in the registry; unbuilt ones shown as coming."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
-from kivy.uix.screenmanager import Screen
+from kiosk.context import TaskSpec
+from kiosk.screens.base import TaskScreen
+from kiosk.tasks import unavailable_reason
+from kiosk.texts import text
+from kiosk.widgets import Tile
 
-from ..menu import SERVICES, unavailable_reason
-from ..widgets import Tile, app
 
-
-class HomeScreen(Screen):
-    def on_kv_post(self, _base: Any) -> None:
+class HomeScreen(TaskScreen):
+    def show_tiles(self, tasks: list[TaskSpec]) -> None:
+        """The registry's tiles, in its order (called once by the app)."""
         grid = self.ids.tiles
+        grid.clear_widgets()
+        self._tasks = {t.key: t for t in tasks}
         self._tiles: dict[str, Tile] = {}
-        for entry in SERVICES:
-            tile = Tile(title=entry.title, subtitle=entry.subtitle, icon_text=entry.icon,
-                        available=entry.available, service=entry.key)
+        for task in tasks:
+            tile = Tile(title=task.title, subtitle=task.subtitle, icon_text=task.icon,
+                        available=task.available, service=task.key)
             tile.bind(on_release=self._open)
             grid.add_widget(tile)
-            self._tiles[entry.key] = tile
+            self._tiles[task.key] = tile
 
-    def devices_changed(self, usable: dict[str, bool]) -> None:
+    def devices_changed(self, usable: Mapping[str, bool]) -> None:
         """Disable only the services that need a device that is down, saying why."""
-        for entry in SERVICES:
-            self._tiles[entry.key].unavailable_reason = unavailable_reason(entry, usable) or ""
+        for key, task in self._tasks.items():
+            self._tiles[key].unavailable_reason = unavailable_reason(task, usable) or ""
 
     def _open(self, tile: Tile) -> None:
         if tile.available and tile.unavailable_reason:
-            app().show_message(f"“{tile.title}”现在无法办理：{tile.unavailable_reason}。")
+            self.ctx.ui.message(text("home.unavailable", title=tile.title,
+                                     reason=tile.unavailable_reason))
         elif tile.available:
-            app().open_service(tile.service)
+            self.ctx.nav.open_task(tile.service)
         else:
-            app().show_message(f"“{tile.title}”即将开放。\n现在可以使用“办事预约”，"
-                               "其他事项请到人工窗口办理或拨打12345咨询。")
+            self.ctx.ui.message(text("home.coming", title=tile.title))

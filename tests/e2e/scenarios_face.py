@@ -39,7 +39,7 @@ def face_pass_script(runner: ScriptRunner, elderly: bool = False) -> Script:
     yield on(app, "item")
     runner.facts.update(verified_by=app.session.verified_by,
                         kind=app.session.identity.kind,
-                        face_wiped=face.preview is None and face._check is None)
+                        face_wiped=face.preview is None and face.face is None)
 
 
 def face_staff_script(runner: ScriptRunner, elderly: bool = False) -> Script:
@@ -52,7 +52,7 @@ def face_staff_script(runner: ScriptRunner, elderly: bool = False) -> Script:
     yield from _face_after_card(runner, elderly)
     face = screen(app, "face")
     messages, counters = [], []
-    for attempt in range(face._check.max_attempts):
+    for attempt in range(face.face.check.max_attempts):
         if attempt:
             tap(face.ids.retry_button)
             yield until("looking again", lambda: face.step in ("looking", "adjust"))
@@ -88,7 +88,7 @@ def face_staff_script(runner: ScriptRunner, elderly: bool = False) -> Script:
                         dialog_closed=dialog() is None)
     tap(app.root.ids.header.ids.home_button)
     yield until("session ended", lambda: app.session.identity is None)
-    runner.facts["wiped"] = (face._check is None and face.preview is None
+    runner.facts["wiped"] = (face.face is None and face.preview is None
                              and not face.name_masked and app.session.verified_by is None)
 
 

@@ -87,5 +87,6 @@ def offline_script(runner: ScriptRunner) -> Script:
     dialog = next(w for w in Window.children if isinstance(w, ModalView))
     runner.facts["notice"] = dialog.text
     dialog.dismiss()
-    runner.facts["unshown_after"] = len(app.offline_bookings.notices(
+    from kiosk.tasks.booking import offline_bookings
+    runner.facts["unshown_after"] = len(offline_bookings(app.ctx).notices(
         app.session.identity.id_number))

@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from kiosk.boot import build_app
-    app = build_app(load_config(args.config))
+    from kiosk.devtools.dev_panel import mount
+    app = build_app(load_config(args.config), on_built=(mount,))
     from tests.e2e import scenarios, scenarios_face, scenarios_offline
     from tests.e2e.scripted import ScriptRunner
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from datetime import date, timedelta
 
-from devices.idcard.base import IdentityDocument
 from offline_cache.sync import Delivered, Refused
 from services.errors import Conflict, PlatformError, PlatformUnavailable, Rejected
 from services.privacy import mask_id_number, mask_name, mask_phone
@@ -18,8 +17,10 @@ from services.schemas import Booking, BookingRequest, Hall, Item, ResidentIn, Sl
 from writes.domains.booking import KIND_BOOKING_SMS, submit_booking
 from writes.queue import WriteQueue
 from kiosk.texts import text
-from kiosk.flows.ports import Bookings, Catalogue, Clock, KeyFactory, PdfPrinter, SlipRenderer
-from .provisional import OfflineBookings, ProvisionalBooking
+from kiosk.flows.errors import FlowError
+from kiosk.ports import (Bookings, Catalogue, Clock, KeyFactory, PdfPrinter, Resident,
+                               SlipRenderer)
+from .provisional import Notice, OfflineBookings, ProvisionalBooking
 from .slip_printing import PrintOutcome, SlipPrinting
 
 BOOKING_DAYS = 14
@@ -34,14 +35,6 @@ class Step(enum.Enum):
     CHOOSE_SLOT = "choose_slot"
     CONFIRM = "confirm"
     DONE = "done"
-
-
-class FlowError(Exception):
-    """A resident-facing problem; `message` is the resident's words (from kiosk.texts)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -63,13 +56,13 @@ class BookingState:
 class BookingFlow:
     """Steps, validation and side effects of booking; the screens only render and forward."""
 
-    def __init__(self, *, identity: IdentityDocument, catalogue: Catalogue, bookings: Bookings,
+    def __init__(self, *, identity: Resident, catalogue: Catalogue, bookings: Bookings,
                  printer: PdfPrinter, render_slip: SlipRenderer, clock: Clock,
                  new_key: KeyFactory = lambda: str(uuid.uuid4()),
                  print_timeout: float = 60.0, writes: WriteQueue | None = None,
                  printer_ready: Callable[[], bool] = lambda: True,
                  offline: OfflineBookings | None = None) -> None:
-        self._identity: IdentityDocument | None = identity
+        self._identity: Resident | None = identity
         self._catalogue = catalogue
         self._bookings = bookings
         self._slips = SlipPrinting(printer, render_slip, print_timeout)
@@ -227,6 +220,11 @@ class BookingFlow:
             st.booking = self._offline.booked(st.provisional)
             st.print_outcome = None
         return notice
+
+    def outcome_shown(self, notice: Notice) -> None:
+        """The resident saw the platform's decision on screen: it is not told again later."""
+        if self._offline is not None:
+            self._offline.mark_shown([notice])
 
     @property
     def slip_by_phone(self) -> bool:

@@ -12,7 +12,7 @@ from services.schemas import (Booking, BookingRequest, Hall, Item, ProvisionalBo
 
 from writes.domains.booking import KIND_BOOKING_PROVISIONAL
 from writes.queue import WriteQueue
-from kiosk.flows.ports import Clock, KeyFactory
+from kiosk.ports import Clock, KeyFactory
 from kiosk.texts import text, weekday
 
 

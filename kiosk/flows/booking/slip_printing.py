@@ -9,7 +9,7 @@ from typing import Any
 
 from devices.base import DeviceError
 
-from kiosk.flows.ports import PdfPrinter
+from kiosk.ports import PdfPrinter
 from kiosk.texts import text
 
 #: Device reasons (devices/printer) that have words of their own ("print.reason.<code>" in

@@ -22,6 +22,7 @@ from devices.camera.base import Camera, CameraBusy, Frame
 from devices.camera.face import Challenge, check_liveness, check_quality
 from devices.idcard.base import IdentityDocument
 
+from kiosk.identity import ResidentIdentity
 from kiosk.texts import TEXTS, text
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def _quality(reason: str) -> str:
     return text(key if key in TEXTS else "face.looking")
 
 
-def needs_face_check(identity: IdentityDocument) -> bool:
+def needs_face_check(identity: IdentityDocument | ResidentIdentity) -> bool:
     """Card reads are checked against the face; an app login was already verified by the app."""
     return identity.kind != "app_qr"
 

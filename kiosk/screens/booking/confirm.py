@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.properties import StringProperty
-from kivy.uix.screenmanager import Screen
 
 from kiosk.flows.booking.flow import Step
-from kiosk.widgets import KButton, app
+from kiosk.screens.base import TaskScreen
+from kiosk.texts import weekday
+from kiosk.widgets import KButton
 
-WEEKDAYS = "一二三四五六日"
 
-
-class ConfirmScreen(Screen):
+class ConfirmScreen(TaskScreen):
     summary = StringProperty("")
     phone_text = StringProperty("")
     editing_phone = StringProperty("")  # "1" while the keypad is shown
@@ -27,7 +26,7 @@ class ConfirmScreen(Screen):
             pad.add_widget(button)
 
     def on_pre_enter(self, *_args: Any) -> None:
-        flow = app().session.flow
+        flow = self.flow
         if flow is None or flow.state.slot is None:
             return
         st = flow.state
@@ -38,7 +37,7 @@ class ConfirmScreen(Screen):
             f"事项：{st.item.name}",
             f"大厅：{st.hall.name}",
             f"地址：{st.hall.address}",
-            f"时间：{slot.start:%Y年%m月%d日} 周{WEEKDAYS[slot.start.weekday()]} "
+            f"时间：{slot.start:%Y年%m月%d日} {weekday(slot.start)} "
             f"{slot.start:%H:%M}-{slot.end:%H:%M}",
         ))
         self.editing_phone = "" if st.phone else "1"
@@ -47,7 +46,7 @@ class ConfirmScreen(Screen):
         self._show_phone()
 
     def _show_phone(self) -> None:
-        flow = app().session.flow
+        flow = self.flow
         phone = flow.state.phone
         if self.editing_phone:
             self.phone_text = phone or "请输入手机号"
@@ -55,12 +54,12 @@ class ConfirmScreen(Screen):
             self.phone_text = flow.phone_masked
 
     def edit_phone(self) -> None:
-        app().session.flow.set_phone("")
+        self.flow.set_phone("")
         self.editing_phone = "1"
         self._show_phone()
 
     def press(self, key: str) -> None:
-        flow = app().session.flow
+        flow = self.flow
         phone = flow.state.phone
         if key == "删除":
             phone = phone[:-1]
@@ -72,24 +71,24 @@ class ConfirmScreen(Screen):
         self._show_phone()
 
     def confirm(self) -> None:
-        flow = app().session.flow
-        app().run_task(flow.confirm, self._booked, on_error=self._failed,
+        flow = self.flow
+        self.ctx.ui.run_task(flow.confirm, self._booked, on_error=self._failed,
                        busy_text="正在提交预约并打印凭证，请稍候…")
 
     def _booked(self, _booking: Any) -> None:
-        app().go("done")
+        self.ctx.nav.show()
 
     def _failed(self, message: str) -> None:
-        flow = app().session.flow
-        app().show_message(message)
+        flow = self.flow
+        self.ctx.ui.message(message)
         if flow is not None and flow.step is Step.CHOOSE_SLOT:
-            app().go("slot")
+            self.ctx.nav.show()
 
     def back(self) -> None:
-        flow = app().session.flow
+        flow = self.flow
         if flow is not None:
             flow.back()
-        app().go("slot")
+        self.ctx.nav.show()
 
     def wipe(self) -> None:
         self.summary = ""

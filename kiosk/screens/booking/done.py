@@ -6,9 +6,8 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
-from kivy.uix.screenmanager import Screen
 
-from kiosk.widgets import app
+from kiosk.screens.base import TaskScreen
 
 AUTO_RETURN_SECONDS = 30
 
@@ -17,7 +16,7 @@ AUTO_RETURN_SECONDS = 30
 OUTCOME_POLL_SECONDS = 2.0
 
 
-class DoneScreen(Screen):
+class DoneScreen(TaskScreen):
     title = StringProperty("预约成功")
     reference_label = StringProperty("预约号")
     provisional = BooleanProperty(False)
@@ -28,7 +27,7 @@ class DoneScreen(Screen):
     printed = BooleanProperty(True)
 
     def on_pre_enter(self, *_args: Any) -> None:
-        flow = app().session.flow
+        flow = self.flow
         if flow is None:
             return
         booking = flow.state.booking or flow.state.provisional
@@ -53,7 +52,7 @@ class DoneScreen(Screen):
 
     def _check_decided(self) -> None:
         """The network may come back while the resident is still here: show the decision."""
-        flow = app().session.flow
+        flow = self.flow
         notice = flow.provisional_outcome() if flow is not None else None
         if notice is None or not notice.decided:
             return
@@ -67,7 +66,7 @@ class DoneScreen(Screen):
             self.printed = False  # offer the confirmed slip (or the SMS) in place of the temporary one
             self.reprint_text = "打印正式凭证"
             self.print_message = "平台已确认，临时凭证作废。请点“打印正式凭证”，或发送到手机。"
-        app().offline_bookings.mark_shown([notice])
+        flow.outcome_shown(notice)
 
     def on_leave(self, *_args: Any) -> None:
         auto = getattr(self, "_auto", None)
@@ -82,25 +81,25 @@ class DoneScreen(Screen):
             self._poll = None
 
     def _show_outcome(self) -> None:
-        state = app().session.flow.state
+        state = self.flow.state
         printed, sms = state.print_outcome, state.sms_outcome
         # Done when either the slip printed or the phone got it; else offer both ways again.
         self.printed = bool((printed and printed.printed) or (sms and sms.printed))
         self.print_message = "\n".join(o.message for o in (printed, sms) if o)
 
     def send_to_phone(self) -> None:
-        flow = app().session.flow
-        app().run_task(flow.send_to_phone, lambda _o: self._show_outcome(),
+        flow = self.flow
+        self.ctx.ui.run_task(flow.send_to_phone, lambda _o: self._show_outcome(),
                        busy_text="正在发送到手机…")
 
     def reprint(self) -> None:
-        flow = app().session.flow
-        app().run_task(flow.print_slip, lambda _o: self._show_outcome(),
+        flow = self.flow
+        self.ctx.ui.run_task(flow.print_slip, lambda _o: self._show_outcome(),
                        busy_text="正在重新打印…")
 
     def finish(self) -> None:
         if self.manager is not None and self.manager.current == self.name:
-            app().reset_session()
+            self.ctx.nav.reset()
 
     def wipe(self) -> None:
         self._stop_polling()

@@ -7,16 +7,16 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.properties import StringProperty
-from kivy.uix.screenmanager import Screen
 
 from services.schemas import Item
 
-from kiosk.widgets import KButton, app
+from kiosk.screens.base import TaskScreen
+from kiosk.widgets import KButton
 
 MODES = ("pinyin", "department", "life_event")
 
 
-class ItemScreen(Screen):
+class ItemScreen(TaskScreen):
     query = StringProperty("")
     mode = StringProperty("pinyin")
     heading = StringProperty("")
@@ -37,7 +37,7 @@ class ItemScreen(Screen):
         self._filter: dict[str, str] = {}
 
     def on_pre_enter(self, *_args: Any) -> None:
-        flow = app().session.flow
+        flow = self.flow
         self.greeting = f"{flow.resident_name_masked} 您好" if flow else ""
         if not self.ids.results.children:
             self.set_mode(self.mode)
@@ -68,12 +68,12 @@ class ItemScreen(Screen):
 
     # -- results ---------------------------------------------------------------------------
     def _search(self, _dt: float = 0) -> None:
-        flow = app().session.flow
+        flow = self.flow
         if flow is None:
             return
         q = self.query.lower()
         filt = dict(self._filter)
-        app().run_task(lambda: flow.search(q, **filt, limit=30),
+        self.ctx.ui.run_task(lambda: flow.search(q, **filt, limit=30),
                        lambda items: self._show_items(items, q))
 
     def _show_items(self, items: list[Item], query: str = "") -> None:
@@ -86,7 +86,7 @@ class ItemScreen(Screen):
             return
         for item in items:
             extra = " · 跨省通办" if item.cross_province else ""
-            button = KButton(text=f"{item.name}\n[size={int(app().theme.font_s)}]"
+            button = KButton(text=f"{item.name}\n[size={int(self.theme.font_s)}]"
                                   f"{item.department} · {item.level}级{extra}[/size]",
                              kind="plain", payload=item, markup=True)
             button.bind(on_release=lambda b: self.choose(b.payload))
@@ -94,12 +94,12 @@ class ItemScreen(Screen):
         self.ids.results_scroll.scroll_y = 1
 
     def _load_groups(self) -> None:
-        kiosk = app()
+        catalogue = self.ctx.catalogue
         if self.mode == "department":
-            work = lambda: [(d.name, d.name) for d in kiosk.catalogue.departments()]  # noqa: E731
+            work = lambda: [(d.name, d.name) for d in catalogue.departments()]  # noqa: E731
         else:
-            work = lambda: [(e.name, e.id) for e in kiosk.catalogue.life_events()]  # noqa: E731
-        kiosk.run_task(work, self._show_groups)
+            work = lambda: [(e.name, e.id) for e in catalogue.life_events()]  # noqa: E731
+        self.ctx.ui.run_task(work, self._show_groups)
 
     def _show_groups(self, groups: list[tuple[str, str]]) -> None:
         box = self.ids.groups
@@ -116,8 +116,8 @@ class ItemScreen(Screen):
         self._search()
 
     def choose(self, item: Item) -> None:
-        flow = app().session.flow
-        app().run_task(lambda: flow.choose_item(item), lambda _r: app().go("slot"),
+        flow = self.flow
+        self.ctx.ui.run_task(lambda: flow.choose_item(item), lambda _r: self.ctx.nav.show(),
                        busy_text="正在查询可预约的大厅…")
 
     def wipe(self) -> None:

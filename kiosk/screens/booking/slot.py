@@ -6,22 +6,21 @@ from datetime import date
 from typing import Any
 
 from kivy.properties import StringProperty
-from kivy.uix.screenmanager import Screen
 
 from services.schemas import Hall, Slot
 
 from kiosk.flows.booking.flow import FlowError
-from kiosk.widgets import KButton, app
+from kiosk.screens.base import TaskScreen
+from kiosk.texts import weekday
+from kiosk.widgets import KButton
 
-WEEKDAYS = "一二三四五六日"
 
-
-class SlotScreen(Screen):
+class SlotScreen(TaskScreen):
     item_name = StringProperty("")
     hint = StringProperty("")
 
     def on_pre_enter(self, *_args: Any) -> None:
-        flow = app().session.flow
+        flow = self.flow
         if flow is None or flow.state.item is None:
             return
         self.item_name = flow.state.item.name
@@ -30,30 +29,30 @@ class SlotScreen(Screen):
         self._render_slots()
 
     def _render_halls(self) -> None:
-        flow = app().session.flow
+        flow = self.flow
         box = self.ids.halls
         box.clear_widgets()
         for hall in flow.state.halls:
-            button = KButton(text=f"{hall.name}\n[size={int(app().theme.font_s)}]{hall.address}"
+            button = KButton(text=f"{hall.name}\n[size={int(self.theme.font_s)}]{hall.address}"
                                   f" · {hall.hours}[/size]", markup=True, kind="plain",
                              payload=hall, selected=flow.state.hall is hall)
             button.bind(on_release=lambda b: self.choose_hall(b.payload))
             box.add_widget(button)
 
     def _render_days(self) -> None:
-        flow = app().session.flow
+        flow = self.flow
         box = self.ids.days
         box.clear_widgets()
         for day in flow.booking_days():
-            label = f"{day.month}月{day.day}日\n周{WEEKDAYS[day.weekday()]}"
+            label = f"{day.month}月{day.day}日\n{weekday(day)}"
             button = KButton(text=label, kind="plain", payload=day, size_hint_x=None,
                              selected=flow.state.day == day)
-            button.width = app().theme.font_m * 5.2
+            button.width = self.theme.font_m * 5.2
             button.bind(on_release=lambda b: self.choose_day(b.payload))
             box.add_widget(button)
 
     def _render_slots(self) -> None:
-        flow = app().session.flow
+        flow = self.flow
         box = self.ids.slots
         box.clear_widgets()
         st = flow.state
@@ -76,13 +75,13 @@ class SlotScreen(Screen):
             box.add_widget(button)
 
     def choose_hall(self, hall: Hall) -> None:
-        flow = app().session.flow
-        app().run_task(lambda: flow.choose_hall(hall), self._after_change,
+        flow = self.flow
+        self.ctx.ui.run_task(lambda: flow.choose_hall(hall), self._after_change,
                        busy_text="正在查询可预约时段…")
 
     def choose_day(self, day: date) -> None:
-        flow = app().session.flow
-        app().run_task(lambda: flow.choose_day(day), self._after_change,
+        flow = self.flow
+        self.ctx.ui.run_task(lambda: flow.choose_day(day), self._after_change,
                        busy_text="正在查询可预约时段…")
 
     def _after_change(self, _result: Any) -> None:
@@ -91,19 +90,19 @@ class SlotScreen(Screen):
         self._render_slots()
 
     def choose_slot(self, slot: Slot) -> None:
-        flow = app().session.flow
+        flow = self.flow
         try:
             flow.choose_slot(slot)
         except FlowError as exc:
-            app().show_message(exc.message)
+            self.ctx.ui.message(exc.message)
             return
-        app().go("confirm")
+        self.ctx.nav.show()
 
     def back(self) -> None:
-        flow = app().session.flow
+        flow = self.flow
         if flow is not None:
             flow.back()
-        app().go("item")
+        self.ctx.nav.show()
 
     def wipe(self) -> None:
         self.item_name = ""

@@ -1,4 +1,4 @@
-"""The ports a flow is built with: platform services, devices and the clock, as protocols."""
+"""The ports flows are built with: platform services, devices, the clock and the resident, as protocols."""
 
 from __future__ import annotations
 
@@ -7,6 +7,19 @@ from typing import Callable, Protocol
 
 from services.schemas import (Booking, BookingRequest, Department, Hall, Item, ItemList,
                               LifeEvent, Slot)
+
+
+class Resident(Protocol):
+    """What a flow needs of who is served: a ResidentIdentity (or, in tests, a card read)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def id_number(self) -> str: ...
+
+    @property
+    def phone(self) -> str | None: ...
 
 
 class Catalogue(Protocol):

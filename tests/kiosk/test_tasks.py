@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from kiosk.menu import SERVICES, service, unavailable_reason
+from kiosk.tasks import default_registry, unavailable_reason
+
+REGISTRY = default_registry()
+service = REGISTRY.get
 
 
 def test_booking_keeps_working_offline_but_live_services_say_why() -> None:
@@ -19,5 +22,5 @@ def test_a_missing_reader_is_named_in_plain_words() -> None:
 
 
 def test_every_service_needing_the_platform_needs_it_by_that_name() -> None:
-    live = [s.key for s in SERVICES if "platform" in s.needs_devices]
+    live = [s.key for s in REGISTRY if "platform" in s.needs]
     assert set(live) == {"query", "pay"}

@@ -1,0 +1,93 @@
+"""The dev panel: buttons that drive the simulated devices' control handles in the demo.
+
+It is mounted into the identify and face screens' empty slots by whoever launches the demo
+(`kiosk demo`, the e2e runner); the screens themselves know nothing of simulated devices.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from devices.base import DeviceError
+from devices.camera.simulated import SimulatedCameraControl
+from devices.idcard.simulated import SimulatedCardControl
+from services.privacy import mask_name
+
+from kiosk.texts import text
+
+from .app_code import show_app_login_code
+from .faces import show_face
+
+log = logging.getLogger(__name__)
+
+
+def mount(app: Any) -> None:
+    """Add the panel to a built KioskApp whose config asks for it (`ui.demo`).
+
+    Importing this module must not import Kivy's widgets: launchers import it before boot
+    sets the window's density, which the theme's sizes are computed from.
+    """
+    if not app.cfg.ui.demo:
+        return
+    controls = app.devices.controls
+    card = controls.get("idcard")
+    camera = controls.get("camera")
+    identify, face = app.sm.get_screen("identify"), app.sm.get_screen("face")
+    if isinstance(card, SimulatedCardControl):
+        _card_buttons(identify, card)
+        if isinstance(camera, SimulatedCameraControl):
+            _app_code_button(identify, app, camera, card)
+    if isinstance(camera, SimulatedCameraControl):
+        _face_buttons(app, face, camera)
+
+
+def _card_buttons(screen: Any, card: SimulatedCardControl) -> None:
+    from kiosk.widgets import KButton
+    box = screen.ids.demo_cards
+    screen.demo = True
+    for index, person in enumerate(card.residents()):
+        button = KButton(text=f"模拟放卡：{mask_name(person.name)}", kind="plain", payload=index)
+
+        def present(b: KButton) -> None:
+            try:
+                card.present(b.payload)
+            except DeviceError as exc:
+                log.warning("simulated card not presented: %s", exc.reason)
+        button.bind(on_release=present)
+        box.add_widget(button)
+
+
+def _app_code_button(screen: Any, app: Any, camera: SimulatedCameraControl,
+                     card: SimulatedCardControl) -> None:
+    from kiosk.widgets import KButton
+    person = card.residents()[-1]
+    button = KButton(text=f"模拟手机扫码：{mask_name(person.name)}", kind="plain")
+    platform = app.cfg.platform
+
+    def show(_b: KButton) -> None:
+        # Off the main thread: the sandbox call must not freeze the screen.
+        threading.Thread(target=show_app_login_code, daemon=True, name="demo-app-code",
+                         args=(platform.url, platform.token, camera, person)).start()
+    button.bind(on_release=show)
+    screen.ids.demo_cards.add_widget(button)
+
+
+def _face_buttons(app: Any, screen: Any, camera: SimulatedCameraControl) -> None:
+    from kiosk.widgets import KButton
+    screen.demo = True
+    box = screen.ids.demo_faces
+    for label, stranger in (("模拟刷脸：本人", False), ("模拟刷脸：他人", True)):
+        button = KButton(text=label, kind="plain", payload=stranger)
+
+        def show(b: KButton) -> None:
+            session = screen.face
+            if session is None or session.check is None:
+                return
+            if not show_face(camera, session.check.challenge, b.payload):
+                app.ctx.ui.message(text("face.demo_photos_missing"))
+        button.bind(on_release=show)
+        box.add_widget(button)
+    # The demo's face from the last try is not shown again after 再试一次.
+    screen.bind(on_retry=lambda *_a: camera.clear_queue())

@@ -1,0 +1,196 @@
+"""IdentifyFlow: every way in read at once, errors in the resident's words, then the face check.
+
+All readers (ID card, social-security card, the camera's app code) are read on worker
+threads; the first person found wins and the others stop. A card read goes through the face
+check when the terminal has one; an app login does not (the app verified the person). The
+screens render `state` and forward taps; listeners hear of every change (from any thread).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from devices.base import CardRemoved, DeviceError, DeviceOffline, DeviceState, DeviceUnusable, NoCard
+from devices.camera.qr import NoQrCode, QrPayloadExpired, QrPayloadMalformed
+from devices.idcard.base import IdentityDocument
+from services.errors import PlatformError
+
+from kiosk.identity import ResidentIdentity, VerifiedBy, resident_from_card
+from kiosk.texts import text
+
+from .face_session import FaceSession
+from .sources import Source
+
+log = logging.getLogger(__name__)
+
+#: Seconds before a source is read again after each outcome (a message stays readable).
+RETRY_AFTER = {"no_card": 0.5, "removed": 0.5, "failed": 0.5, "qr_expired": 3.0,
+               "qr_foreign": 3.0, "qr_refused": 3.0, "reader_down": 5.0, "camera_down": 5.0}
+
+
+class IdentifyStep(enum.Enum):
+    READ = "read"
+    FACE = "face"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class ReadState:
+    """What the identify screen shows: the resident's message and whether we still wait."""
+
+    message: str
+    waiting: bool
+
+
+class IdentifyFlow:
+    """One resident identifying. `start()` reads; `stop()` ends every read at once."""
+
+    def __init__(self, sources: Sequence[Source], *, timeout: float,
+                 face: Callable[[IdentityDocument], FaceSession] | None,
+                 has_sscard: bool = False) -> None:
+        self._sources = list(sources)
+        #: A social-security card reader is there (the screen offers it as a way in).
+        self.has_sscard = has_sscard
+        self._timeout = timeout
+        self._make_face = face
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._wake = threading.Event()
+        self._listeners: list[Callable[[], None]] = []
+        self.step = IdentifyStep.READ
+        self.state = ReadState(text("identify.waiting"), True)
+        self.face: FaceSession | None = None
+        self.identity: ResidentIdentity | None = None
+
+    # -- listeners --------------------------------------------------------------------------
+    def listen(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback` (from any thread) on every change; returns the unsubscribe."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def _changed(self) -> None:
+        for callback in list(self._listeners):
+            callback()
+
+    # -- reading ----------------------------------------------------------------------------
+    @property
+    def has_camera(self) -> bool:
+        return any(getattr(s, "is_camera", False) for s in self._sources)
+
+    def start(self) -> None:
+        with self._lock:
+            if self.step is not IdentifyStep.READ:
+                return
+            self._generation += 1
+            generation = self._generation
+            self._wake = threading.Event()
+            self.state = ReadState(text("identify.waiting"), True)
+        for source in self._sources:
+            threading.Thread(target=self._read_loop, args=(source, generation, self._wake),
+                             daemon=True, name="identify-read").start()
+
+    def stop(self) -> None:
+        """Stop every read now (the screen was left, or someone was found)."""
+        with self._lock:
+            self._generation += 1
+            self._wake.set()
+        for source in self._sources:
+            cancel = getattr(source, "cancel", None)
+            if cancel is not None:
+                cancel()  # wake the blocked read so its thread ends now
+
+    def _current(self, generation: int) -> bool:
+        return generation == self._generation
+
+    def _read_loop(self, source: Source, generation: int, wake: threading.Event) -> None:
+        while self._current(generation):
+            outcome, found, said = self._read_once(source)
+            if not self._current(generation):
+                return
+            if found is not None:
+                self._found(found, generation)
+                return
+            if outcome != "camera_down":  # the camera is one way among several: quiet retry
+                with self._lock:
+                    if self._current(generation):
+                        self.state = ReadState(said or text(f"identify.{outcome}"), False)
+                self._changed()
+            if wake.wait(RETRY_AFTER[outcome]):
+                return
+            if outcome in ("reader_down", "camera_down"):
+                _reopen(source)
+
+    def _read_once(self, source: Source) -> tuple[str, IdentityDocument | ResidentIdentity | None,
+                                                   str | None]:
+        """(outcome, who was found, the platform's own words when it refused an app code)."""
+        try:
+            return "found", source.read(timeout=self._timeout), None
+        except (NoCard, NoQrCode):
+            return "no_card", None, None
+        except CardRemoved:
+            return "removed", None, None
+        except QrPayloadExpired:
+            return "qr_expired", None, None
+        except QrPayloadMalformed:
+            return "qr_foreign", None, None
+        except PlatformError as exc:
+            return "qr_refused", None, exc.message
+        except (DeviceOffline, DeviceUnusable) as exc:
+            log.warning("reader %s down: %s", type(source).__name__, exc.reason)
+            down = "camera_down" if getattr(source, "is_camera", False) else "reader_down"
+            return down, None, None
+        except DeviceError as exc:
+            log.warning("card read failed: %s", exc.reason)
+            return "failed", None, None
+
+    def _found(self, who: IdentityDocument | ResidentIdentity, generation: int) -> None:
+        with self._lock:
+            if not self._current(generation) or self.step is not IdentifyStep.READ:
+                return
+        self.stop()
+        with self._lock:
+            self.state = ReadState("", False)
+            if isinstance(who, ResidentIdentity):  # the app login: verified by the app
+                self._done(who)
+            elif self._make_face is not None:
+                self.face = self._make_face(who)
+                self.step = IdentifyStep.FACE
+            else:
+                self._done(resident_from_card(who, "card"))
+        self._changed()
+
+    # -- after the face check ---------------------------------------------------------------
+    def face_confirmed(self, how: VerifiedBy) -> None:
+        """The face passed ("face") or staff confirmed the person ("staff")."""
+        face = self.face
+        if face is None or self.step is not IdentifyStep.FACE or face.document is None:
+            return
+        self._done(resident_from_card(face.document, how))
+        face.wipe()
+        self._changed()
+
+    def _done(self, identity: ResidentIdentity) -> None:
+        self.identity = identity
+        self.step = IdentifyStep.DONE
+
+    def wipe(self) -> None:
+        self.stop()
+        if self.face is not None:
+            self.face.wipe()
+        self.face = None
+        self.identity = None
+        self.state = ReadState("", False)
+        self._listeners.clear()
+
+
+def _reopen(source: Source) -> None:
+    """A reader that is back (replugged, pcscd restarted) is used without restarting the app."""
+    if source.status().state in (DeviceState.OFFLINE, DeviceState.ERROR):
+        try:
+            source.open()
+        except DeviceError as exc:
+            log.info("reader still down: %s", exc.reason)
