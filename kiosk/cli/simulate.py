@@ -18,7 +18,8 @@ from typing import IO, Any, TypeVar
 
 from devices.idcard.simulated import load_residents
 from devices.printer.simulated import SimulatedPrinter
-from kiosk.flows.booking.flow import BookingFlow, FlowError, Step
+from kiosk.flows.booking.flow import BookingFlow, Step
+from kiosk.flows.errors import FlowError
 from writes.domains.booking import KIND_BOOKING, KIND_BOOKING_PROVISIONAL
 from writes.outbox import open_outbox
 from writes.queue import WriteQueue
