@@ -49,14 +49,16 @@ def configure_kivy(config: KioskConfig) -> str:
     return font
 
 
-def build_app(config: KioskConfig, on_built: tuple[Callable[[Any], None], ...] = ()) -> Any:
-    """The app, not yet running; `on_built` hooks run once its screens exist (a dev panel)."""
+def build_app(config: KioskConfig, on_built: tuple[Callable[[Any], None], ...] = (),
+              registry: Any = None) -> Any:
+    """The app, not yet running; `on_built` hooks run once its screens exist (a dev panel);
+    `registry` replaces the default task registry (kiosk.tasks.default_registry())."""
     font = configure_kivy(config)
     from devices.base import DeviceUnusable
 
     from .app import KioskApp
     try:
-        return KioskApp(config, font, on_built=on_built)
+        return KioskApp(config, font, on_built=on_built, registry=registry)
     except DeviceUnusable as exc:
         raise StartupError(f"devices: {exc}") from None
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from devices.base import DeviceError
 from devices.registry import BuiltDevice, build_device

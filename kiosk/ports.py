@@ -1,9 +1,10 @@
-"""The ports flows are built with: platform services, devices, the clock and the resident, as protocols."""
+"""The ports flows are built with: platform services, printer, clock and resident, as protocols."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Callable, Protocol
+from typing import Protocol
+from collections.abc import Callable
 
 from services.schemas import (Booking, BookingRequest, Department, Hall, Item, ItemList,
                               LifeEvent, Slot)

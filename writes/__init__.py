@@ -1,1 +1,1 @@
-"""The write path: write kinds mapped to platform calls, the sender and the write queue (no Kivy)."""
+"""The write path: write kinds mapped to platform calls, the sender, the write queue (no Kivy)."""

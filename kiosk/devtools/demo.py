@@ -6,7 +6,7 @@ import hashlib
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 DEMO_TOKEN = "demo-token"
 #: The demo's staff PIN (face check → 不刷脸，请工作人员核验); printed when the demo starts.

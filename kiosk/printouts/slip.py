@@ -220,7 +220,7 @@ class _Text:
         return self.cjk
 
     def width(self, text: str, size: float, bold: bool = False) -> float:
-        return sum(pdfmetrics.stringWidth(s, f, size) for f, s, _ in self._pieces(text, bold))
+        return sum(float(pdfmetrics.stringWidth(s, f, size)) for f, s, _ in self._pieces(text, bold))
 
     def draw(self, x: float, y: float, text: str, size: float, *, bold: bool = False,
              color: Color = INK) -> float:

@@ -1,7 +1,8 @@
 """The task registry: every resident service described once; home, app and sender read it.
 
-Adding a service is a folder under kiosk/flows/ and kiosk/screens/ plus its entry (a TaskSpec
-in kiosk/tasks/<task>.py, listed in `default_registry()`); the home tile, the screens, the navigation and the write kinds follow.
+Adding a service is a folder under kiosk/flows/ and kiosk/screens/ plus its entry: a TaskSpec
+in kiosk/tasks/<task>.py, listed in `default_registry()`. The home tile, the screens, the
+navigation and the write kinds follow from the entry.
 """
 
 from __future__ import annotations

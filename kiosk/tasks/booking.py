@@ -56,6 +56,7 @@ TASK = TaskSpec(
              ScreenSpec("slot", "kiosk.screens.booking.slot:SlotScreen", "screens/booking/slot.kv"),
              ScreenSpec("confirm", "kiosk.screens.booking.confirm:ConfirmScreen",
                         "screens/booking/confirm.kv"),
-             ScreenSpec("done", "kiosk.screens.booking.done:DoneScreen", "screens/booking/done.kv")),
+             ScreenSpec("done", "kiosk.screens.booking.done:DoneScreen",
+                        "screens/booking/done.kv")),
     steps={"choose_item": "item", "choose_slot": "slot", "confirm": "confirm", "done": "done"},
     write_kinds=KINDS, notices=notices)

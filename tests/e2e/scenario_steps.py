@@ -12,7 +12,8 @@ def screen(app: Any, name: str) -> Any:
 
 
 def on(app: Any, name: str) -> Any:
-    return until(f"screen {name}", lambda: app.sm.current == name and not app.sm.transition.is_active)
+    return until(f"screen {name}",
+                 lambda: app.sm.current == name and not app.sm.transition.is_active)
 
 
 def quiet(app: Any, what: str) -> Any:

@@ -1,4 +1,4 @@
-"""Scripted session with the network cut: a provisional booking, decided later, shown at the next visit."""
+"""Scripted session, network cut: a provisional booking, decided later, shown at the next visit."""
 
 from __future__ import annotations
 

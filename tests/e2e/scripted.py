@@ -6,7 +6,8 @@ import json
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Generator, Iterable
+from typing import Any
+from collections.abc import Callable, Generator, Iterable
 
 from kivy.clock import Clock
 from kivy.core.window import Window
@@ -57,7 +58,7 @@ def tap(widget: Widget) -> None:
 class ScriptRunner:
     """Runs a script on Kivy's clock; records screenshots and the outcome in out_dir."""
 
-    def __init__(self, app: Any, script_factory: Callable[["ScriptRunner"], Script],
+    def __init__(self, app: Any, script_factory: Callable[[ScriptRunner], Script],
                  out_dir: Path, step_timeout: float = 30.0) -> None:
         self.app = app
         self.out_dir = out_dir

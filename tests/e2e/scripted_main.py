@@ -16,15 +16,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="folder for screenshots and result.json")
     parser.add_argument("--script", default="booking", choices=(
         "booking", "idle", "offline", "reader_down", "app_qr", "face_pass", "face_staff",
-        "face_camera_down"))
+        "face_camera_down", "extra_task"))
     parser.add_argument("--resident", type=int, default=0)
     parser.add_argument("--elderly", action="store_true")
+    parser.add_argument("--extra-task", help="a Python file whose TASK joins the registry "
+                                             "(tests/kiosk/test_new_service.py)")
     args = parser.parse_args(argv)
 
     from kiosk.boot import build_app
     from kiosk.devtools.dev_panel import mount
-    app = build_app(load_config(args.config), on_built=(mount,))
-    from tests.e2e import scenarios, scenarios_face, scenarios_offline
+    registry = None
+    if args.extra_task:
+        from kiosk.tasks import default_registry
+        registry = default_registry()
+        registry.register(_load_task(Path(args.extra_task)))
+    app = build_app(load_config(args.config), on_built=(mount,), registry=registry)
+    from tests.e2e import scenarios, scenarios_extension, scenarios_face, scenarios_offline
     from tests.e2e.scripted import ScriptRunner
 
     scripts = {
@@ -37,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         "face_pass": functools.partial(scenarios_face.face_pass_script, elderly=args.elderly),
         "face_staff": functools.partial(scenarios_face.face_staff_script, elderly=args.elderly),
         "face_camera_down": scenarios_face.face_camera_down_script,
+        "extra_task": scenarios_extension.extra_task_script,
     }
     script = scripts[args.script]
 
@@ -47,6 +55,18 @@ def main(argv: list[str] | None = None) -> int:
     app.bind(on_start=start)  # type: ignore[attr-defined]
     app.run()  # type: ignore[attr-defined]
     return 0
+
+
+def _load_task(path: Path) -> object:
+    """Import a task's module from a file, under its own name (its screens name it so)."""
+    import importlib.util
+    sys.path.insert(0, str(path.parent))  # its screens' modules sit beside it
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module.TASK
 
 
 if __name__ == "__main__":

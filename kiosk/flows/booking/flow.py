@@ -6,7 +6,8 @@ import enum
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from offline_cache.sync import Delivered, Refused
@@ -91,7 +92,8 @@ class BookingFlow:
 
     @property
     def phone_masked(self) -> str:
-        return mask_phone(self.state.phone) if PHONE_RE.match(self.state.phone) else self.state.phone
+        phone = self.state.phone
+        return mask_phone(phone) if PHONE_RE.match(phone) else phone
 
     def booking_days(self) -> list[date]:
         today = self._clock().date()

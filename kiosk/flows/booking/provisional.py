@@ -1,4 +1,4 @@
-"""Bookings accepted while the platform is unreachable: local reference, provisional slip, and their outcome."""
+"""Bookings accepted while the platform is unreachable: local reference, slip and outcome."""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Callable, Protocol
+from typing import Protocol
+from collections.abc import Callable
 
 from devices.camera.base import Camera
 from devices.camera.qr import scan_login_code

@@ -14,7 +14,8 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from devices.base import CardRemoved, DeviceError, DeviceOffline, DeviceState, DeviceUnusable, NoCard
+from devices.base import (CardRemoved, DeviceError, DeviceOffline, DeviceState, DeviceUnusable,
+                          NoCard)
 from devices.camera.qr import NoQrCode, QrPayloadExpired, QrPayloadMalformed
 from devices.idcard.base import IdentityDocument
 from services.errors import PlatformError
