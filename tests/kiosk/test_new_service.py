@@ -13,7 +13,7 @@ from PIL import Image, ImageStat
 
 from kiosk.context import ScreenSpec, TaskSpec
 from kiosk.tasks import default_registry
-from offline_cache.sync import Delivered, Refused, SyncWorker
+from offline_cache.sync import Refused, SyncWorker
 from sandbox.testing import SandboxHandle
 from services.client import PlatformClient
 from services.schemas import CHINA_TZ
