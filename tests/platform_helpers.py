@@ -1,4 +1,5 @@
-"""Test helpers on the real sandbox: a bookable item, hall and free slot, and a booking request for them."""
+"""Test helpers on the real sandbox: a bookable item, hall and free slot, and a booking
+request for them."""
 
 from __future__ import annotations
 

@@ -220,7 +220,8 @@ class _Text:
         return self.cjk
 
     def width(self, text: str, size: float, bold: bool = False) -> float:
-        return sum(float(pdfmetrics.stringWidth(s, f, size)) for f, s, _ in self._pieces(text, bold))
+        pieces = self._pieces(text, bold)
+        return sum(float(pdfmetrics.stringWidth(s, f, size)) for f, s, _ in pieces)
 
     def draw(self, x: float, y: float, text: str, size: float, *, bold: bool = False,
              color: Color = INK) -> float:
@@ -245,7 +246,7 @@ class _Text:
         return x
 
     def draw_centered(self, cx: float, y: float, text: str, size: float, **kw: object) -> None:
-        self.draw(cx - self.width(text, size) / 2, y, text, size, **kw)  # type: ignore[arg-type]
+        self.draw(cx - self.width(text, size) / 2, y, text, size, **kw)  # type: ignore[arg-type]  # kw holds bold: bool only
 
     def wrap(self, text: str, size: float, width: float, bold: bool = False) -> list[str]:
         lines, line = [], ""

@@ -104,7 +104,7 @@ class ScriptRunner:
 
 
 def until(what: str, predicate: Callable[[], bool]) -> Callable[[], bool]:
-    predicate.what = what  # type: ignore[attr-defined]
+    predicate.what = what  # type: ignore[attr-defined]  # a label for the timeout message
     return predicate
 
 

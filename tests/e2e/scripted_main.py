@@ -50,10 +50,10 @@ def main(argv: list[str] | None = None) -> int:
 
     def start(*_a: object) -> None:
         # Kivy's clock holds callbacks weakly: the app keeps the runner alive.
-        app.script_runner = ScriptRunner(app, script, Path(args.out))  # type: ignore[attr-defined]
+        app.script_runner = ScriptRunner(app, script, Path(args.out))  # type: ignore[attr-defined]  # kept alive
 
-    app.bind(on_start=start)  # type: ignore[attr-defined]
-    app.run()  # type: ignore[attr-defined]
+    app.bind(on_start=start)
+    app.run()
     return 0
 
 

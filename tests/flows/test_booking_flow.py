@@ -272,7 +272,7 @@ def test_paper_out_then_send_to_phone(ports: Any, fresh_platform: Any) -> None:
     flow.set_phone("13900139000")
     ports.printer_control.fail_next(PaperOut("no paper"))
     flow.confirm()
-    assert not flow.state.print_outcome.printed  # type: ignore[union-attr]
+    assert not flow.state.print_outcome.printed  # type: ignore[union-attr]  # set by the failed print
     assert flow.send_to_phone().printed
     assert len(sandbox_sms(fresh_platform)) == 1
 

@@ -1,4 +1,5 @@
-"""BookingFlow with the outbox: the booking is committed locally first, delivered once, never shown as done while queued."""
+"""BookingFlow with the outbox: committed locally first, delivered once, never shown as done
+while queued."""
 
 from __future__ import annotations
 

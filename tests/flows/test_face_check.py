@@ -194,7 +194,7 @@ def test_a_verifier_that_crashes_hands_over_to_staff(tmp_path: Path) -> None:
         def verify_face(self, identity: IdentityDocument, live: np.ndarray) -> bool:
             raise RuntimeError("backend exploded")
 
-    check = FaceCheck(resident(), Crashing(), choose=lambda: "turn-right")  # type: ignore[arg-type]
+    check = FaceCheck(resident(), Crashing(), choose=lambda: "turn-right")  # type: ignore[arg-type]  # a verifier that crashes
     state, _ = run(video(tmp_path, "me", STEADY + TURN), check)
     assert (state.step, state.reason) == ("unavailable", "verifier-down")
     assert state.attempt == 0 and "工作人员" in state.message

@@ -1,4 +1,5 @@
-"""A booking made while the platform is unreachable: provisional slip, decided on delivery, shown at the next visit."""
+"""A booking made while the platform is unreachable: provisional slip, decided on delivery,
+shown at the next visit."""
 
 from __future__ import annotations
 

@@ -69,7 +69,8 @@ def run_app(tmp_path: Path, cfg: Path, script: str, *extra: str) -> tuple[dict, 
                            "--out", str(out), "--script", script, *extra],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     result_file = out / "result.json"
-    assert result_file.exists(), f"app did not report (rc={proc.returncode}):\n{proc.stderr[-4000:]}"
+    assert result_file.exists(), \
+        f"app did not report (rc={proc.returncode}):\n{proc.stderr[-4000:]}"
     result = json.loads(result_file.read_text(encoding="utf-8"))
     assert result["error"] is None, result["error"]
     logs = proc.stdout + proc.stderr

@@ -55,7 +55,8 @@ def test_a_stranger_fails_three_times_then_staff_confirm_with_their_pin(
     assert facts["counters"] == ["第 1 次，共 3 次", "第 2 次，共 3 次", "第 3 次，共 3 次"]
     assert facts["final_step"] == "too-many" and facts["retry_shown"] is False
     assert "工作人员" in facts["fail_messages"][-1]
-    assert facts["wrong_pin_message"].startswith("密码不对") and "2 次" in facts["wrong_pin_message"]
+    wrong = facts["wrong_pin_message"]
+    assert wrong.startswith("密码不对") and "2 次" in wrong
     assert facts["verified_by"] == "staff" and facts["dialog_closed"] is True
     assert facts["wiped"] is True
     assert "identity confirmed by staff" in logs  # counted...

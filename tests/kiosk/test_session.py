@@ -38,7 +38,7 @@ def test_wipe_forgets_identity_flow_and_calls_hooks() -> None:
         def wipe(self) -> None:
             wiped.append("flow")
 
-    s.start(object(), now=1)  # type: ignore[arg-type]
+    s.start(object(), now=1)  # type: ignore[arg-type]  # any object will do
     s.flow = Flow()
     s.elderly = True
     s.on_wipe(lambda: wiped.append("screen"))
