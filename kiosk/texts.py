@@ -45,13 +45,73 @@ TEXTS: dict[str, str] = {
     "identify.app_help": ("打开“江汉政务”App，点“扫码登录”，把手机上的二维码对准屏幕上方的"
                           "摄像头，保持一会儿。"),
     "identify.way_coming": "“{title}”即将开放，请先使用身份证或社保卡。",
-    "identify.ask_staff": ("请按服务台的呼叫按钮，或到人工窗口。\n工作人员会核验您的身份并协助办理，"
-                           "不需要刷卡或刷脸。"),
+    "identify.ask_staff": ("请按服务台的呼叫按钮，或到人工窗口。\n工作人员会核验您的身份并"
+                           "协助办理，不需要刷卡或刷脸。"),
     "face.ask_staff": ("请按服务台的呼叫按钮，或到人工窗口。\n工作人员会核验您的身份并"
                        "协助办理，不需要刷脸。"),
     "face.attempt": "第 {used} 次，共 {total} 次",
     "face.demo_photos_missing": "演示照片不可用（需要 scikit-image）。",
     "staff.locked_out": "密码错误次数过多，已停止输入。请到人工窗口办理。",
+    # -- the screens (kiosk/screens) -------------------------------------------------------
+    #   attract: 政务公开 snippets shown while idle, in turn
+    "attract.notice.hours": "24小时自助服务：预约、查询、打印、缴费，随时可办",
+    "attract.notice.elderly": "带上身份证或社保卡，老年人可开启“长辈模式”",
+    "attract.notice.cross_province": "外省户籍居民的跨省通办事项，同样可在本机预约",
+    "attract.notice.hotline": "对服务不满意？拨打政务服务便民热线 12345",
+    #   identify and face
+    "identify.way.sscard": "社保卡",
+    "identify.way.app": "手机扫码",
+    "face.pin_clear": "清除",
+    #   booking, step 1: the item
+    "booking.item.key_delete": "删除",
+    "booking.item.key_clear": "清空",
+    "booking.item.greeting": "{name} 您好",
+    "booking.item.heading_pinyin": "输入事项名称的拼音首字母，如“社保卡”输入 SBK",
+    "booking.item.heading_department": "请选择部门",
+    "booking.item.heading_life_event": "请选择要办的“一件事”",
+    "booking.item.heading_group": "“{group}”的可预约事项",
+    "booking.item.none_found": "没有找到，换个字母试试，或按部门查找",
+    "booking.item.details": "{department} · {level}级{extra}",
+    "booking.item.cross_province": " · 跨省通办",
+    "booking.item.busy": "正在查询可预约的大厅…",
+    #   booking, step 2: hall, day and slot
+    "booking.slot.day": "{month}月{day}日\n{weekday}",
+    "booking.slot.choose_hall_first": "请先选择大厅，再选择日期",
+    "booking.slot.none_that_day": "这一天没有可预约的时段，请换一天或换一个大厅",
+    "booking.slot.hint": "请选择时段（括号内为剩余名额）",
+    "booking.slot.stale": "。网络中断，余位是{minutes}分钟前的数据，以提交结果为准",
+    "booking.slot.remaining": "余{remaining}",
+    "booking.slot.full": "已约满",
+    "booking.slot.busy": "正在查询可预约时段…",
+    #   booking, step 3: confirm
+    "booking.confirm.summary": ("姓名：{name}\n证件：{id_number}\n事项：{item}\n大厅：{hall}\n"
+                                "地址：{address}\n"
+                                "时间：{start:%Y年%m月%d日} {weekday} {start:%H:%M}-{end:%H:%M}"),
+    "booking.confirm.button": "确认预约并打印凭证",
+    "booking.confirm.button_by_phone": "确认预约（打印机暂停，凭证发到手机）",
+    "booking.confirm.phone_prompt": "请输入手机号",
+    "booking.confirm.key_delete": "删除",
+    "booking.confirm.key_clear": "清空",
+    "booking.confirm.busy": "正在提交预约并打印凭证，请稍候…",
+    #   booking: the result
+    "booking.done.title": "预约成功",
+    "booking.done.title_provisional": "已受理，待平台确认",
+    "booking.done.reference": "预约号",
+    "booking.done.reference_provisional": "临时编号",
+    "booking.done.when": "{item}\n{hall}\n{start:%Y年%m月%d日 %H:%M}-{end:%H:%M}\n",
+    "booking.done.provisional": ("网络暂时不通，预约尚未生效。网络恢复后由平台确认原时段，"
+                                 "或改约到最近的空闲时段，结果以短信发送到 {phone}。"),
+    "booking.done.bring_id": "请携带身份证原件，按时到达",
+    "booking.done.reprint": "重新打印",
+    "booking.done.print_confirmed": "打印正式凭证",
+    "booking.done.confirmed": "平台已确认，临时凭证作废。请点“打印正式凭证”，或发送到手机。",
+    "booking.done.busy_sms": "正在发送到手机…",
+    "booking.done.busy_reprint": "正在重新打印…",
+    #   the dev panel's simulated-device buttons (kiosk/devtools/dev_panel.py)
+    "dev.card": "模拟放卡：{name}",
+    "dev.app_code": "模拟手机扫码：{name}",
+    "dev.face_self": "模拟刷脸：本人",
+    "dev.face_stranger": "模拟刷脸：他人",
     # -- (flow texts below) ---------------------------------------------------------------
     # booking (kiosk/flows/booking/flow.py)
     "booking.not_bookable": "“{item}”不需要预约，可直接到窗口办理。",

@@ -48,7 +48,8 @@ def _card_buttons(screen: Any, card: SimulatedCardControl) -> None:
     box = screen.ids.demo_cards
     screen.demo = True
     for index, person in enumerate(card.residents()):
-        button = KButton(text=f"模拟放卡：{mask_name(person.name)}", kind="plain", payload=index)
+        button = KButton(text=text("dev.card", name=mask_name(person.name)), kind="plain",
+                         payload=index)
 
         def present(b: KButton) -> None:
             try:
@@ -63,7 +64,7 @@ def _app_code_button(screen: Any, app: Any, camera: SimulatedCameraControl,
                      card: SimulatedCardControl) -> None:
     from kiosk.widgets import KButton
     person = card.residents()[-1]
-    button = KButton(text=f"模拟手机扫码：{mask_name(person.name)}", kind="plain")
+    button = KButton(text=text("dev.app_code", name=mask_name(person.name)), kind="plain")
     platform = app.cfg.platform
 
     def show(_b: KButton) -> None:
@@ -78,7 +79,7 @@ def _face_buttons(app: Any, screen: Any, camera: SimulatedCameraControl) -> None
     from kiosk.widgets import KButton
     screen.demo = True
     box = screen.ids.demo_faces
-    for label, stranger in (("模拟刷脸：本人", False), ("模拟刷脸：他人", True)):
+    for label, stranger in ((text("dev.face_self"), False), (text("dev.face_stranger"), True)):
         button = KButton(text=label, kind="plain", payload=stranger)
 
         def show(b: KButton) -> None:

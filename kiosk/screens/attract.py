@@ -8,13 +8,14 @@ from kivy.clock import Clock
 from kivy.properties import NumericProperty
 
 from kiosk.screens.base import TaskScreen
+from kiosk.texts import text
 
 # 政务公开 snippets shown while idle (static until the catalogue serves public notices).
 NOTICES = (
-    "24小时自助服务：预约、查询、打印、缴费，随时可办",
-    "带上身份证或社保卡，老年人可开启“长辈模式”",
-    "外省户籍居民的跨省通办事项，同样可在本机预约",
-    "对服务不满意？拨打政务服务便民热线 12345",
+    text("attract.notice.hours"),
+    text("attract.notice.elderly"),
+    text("attract.notice.cross_province"),
+    text("attract.notice.hotline"),
 )
 
 

@@ -1,7 +1,8 @@
 """The one table of resident-facing texts (kiosk/texts.py) and the rule that keeps it the only one.
 
 Every key the code names exists, every template formats with the fields its call sites give,
-and the flows hold no Chinese of their own: a new message goes into the table, not into code.
+and the flows, the screens' Python and the dev panel hold no Chinese of their own: a new
+message goes into the table, not into code (.kv layouts and the paper slip keep their own).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from kiosk.texts import TEXTS, UnknownText, text, weekday
 ROOT = Path(__file__).resolve().parents[2]
 KIOSK = ROOT / "kiosk"
 FLOWS = KIOSK / "flows"
+SCREENS = KIOSK / "screens"
+DEV_PANEL = KIOSK / "devtools" / "dev_panel.py"
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 #: text("key" / text('key' anywhere in kiosk/: the keys the code names literally.
 KEY_USE = re.compile(r"""\btext\(\s*(["'])([^"'\s]+)\1""")
@@ -111,11 +114,25 @@ def _docstrings(tree: ast.AST) -> set[int]:
     return ids
 
 
-def test_no_chinese_in_the_flows_outside_the_table() -> None:
+def _guarded() -> list[Path]:
+    """The code that must speak through the table: flows, screens (their .py, not their .kv
+    layouts) and the dev panel. kiosk/printouts stays out: it is the paper's layout."""
+    return [*_sources(FLOWS), *_sources(SCREENS), DEV_PANEL]
+
+
+def test_the_guard_covers_the_screens_and_the_dev_panel() -> None:
+    guarded = _guarded()
+    assert DEV_PANEL.is_file()
+    for name in ("home.py", "attract.py", "identify/identify.py", "identify/face.py",
+                 "booking/item.py", "booking/slot.py", "booking/confirm.py", "booking/done.py"):
+        assert SCREENS / name in guarded, name
+
+
+def test_no_chinese_in_code_outside_the_table() -> None:
     """Resident-facing words live in kiosk/texts.py only; docstrings and comments may say
     what a step is called in Chinese (comments are not in the AST)."""
     found = []
-    for path in _sources(FLOWS):
+    for path in _guarded():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         docs = _docstrings(tree)
         for node in ast.walk(tree):

@@ -8,7 +8,7 @@ from kivy.properties import StringProperty
 
 from kiosk.flows.booking.flow import Step
 from kiosk.screens.base import TaskScreen
-from kiosk.texts import weekday
+from kiosk.texts import text, weekday
 from kiosk.widgets import KButton
 
 
@@ -16,12 +16,14 @@ class ConfirmScreen(TaskScreen):
     summary = StringProperty("")
     phone_text = StringProperty("")
     editing_phone = StringProperty("")  # "1" while the keypad is shown
-    confirm_text = StringProperty("确认预约并打印凭证")
+    confirm_text = StringProperty(text("booking.confirm.button"))
 
     def on_kv_post(self, _base: Any) -> None:
         pad = self.ids.keypad
-        for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "清空", "0", "删除"):
-            button = KButton(text=key, kind="plain", payload=key)
+        labels = {"clear": text("booking.confirm.key_clear"),
+                  "del": text("booking.confirm.key_delete")}
+        for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "del"):
+            button = KButton(text=labels.get(key, key), kind="plain", payload=key)
             button.bind(on_release=lambda b: self.press(b.payload))
             pad.add_widget(button)
 
@@ -31,25 +33,20 @@ class ConfirmScreen(TaskScreen):
             return
         st = flow.state
         slot = st.slot
-        self.summary = "\n".join((
-            f"姓名：{flow.resident_name_masked}",
-            f"证件：{flow.id_number_masked}",
-            f"事项：{st.item.name}",
-            f"大厅：{st.hall.name}",
-            f"地址：{st.hall.address}",
-            f"时间：{slot.start:%Y年%m月%d日} {weekday(slot.start)} "
-            f"{slot.start:%H:%M}-{slot.end:%H:%M}",
-        ))
+        self.summary = text("booking.confirm.summary", name=flow.resident_name_masked,
+                            id_number=flow.id_number_masked, item=st.item.name,
+                            hall=st.hall.name, address=st.hall.address, start=slot.start,
+                            weekday=weekday(slot.start), end=slot.end)
         self.editing_phone = "" if st.phone else "1"
-        self.confirm_text = ("确认预约（打印机暂停，凭证发到手机）" if flow.slip_by_phone
-                             else "确认预约并打印凭证")
+        self.confirm_text = text("booking.confirm.button_by_phone" if flow.slip_by_phone
+                                 else "booking.confirm.button")
         self._show_phone()
 
     def _show_phone(self) -> None:
         flow = self.flow
         phone = flow.state.phone
         if self.editing_phone:
-            self.phone_text = phone or "请输入手机号"
+            self.phone_text = phone or text("booking.confirm.phone_prompt")
         else:
             self.phone_text = flow.phone_masked
 
@@ -61,9 +58,9 @@ class ConfirmScreen(TaskScreen):
     def press(self, key: str) -> None:
         flow = self.flow
         phone = flow.state.phone
-        if key == "删除":
+        if key == "del":
             phone = phone[:-1]
-        elif key == "清空":
+        elif key == "clear":
             phone = ""
         else:
             phone += key
@@ -73,7 +70,7 @@ class ConfirmScreen(TaskScreen):
     def confirm(self) -> None:
         flow = self.flow
         self.ctx.ui.run_task(flow.confirm, self._booked, on_error=self._failed,
-                       busy_text="正在提交预约并打印凭证，请稍候…")
+                       busy_text=text("booking.confirm.busy"))
 
     def _booked(self, _booking: Any) -> None:
         self.ctx.nav.show()

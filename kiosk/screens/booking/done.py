@@ -8,6 +8,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.screens.base import TaskScreen
+from kiosk.texts import text
 
 AUTO_RETURN_SECONDS = 30
 
@@ -17,10 +18,10 @@ OUTCOME_POLL_SECONDS = 2.0
 
 
 class DoneScreen(TaskScreen):
-    title = StringProperty("预约成功")
-    reference_label = StringProperty("预约号")
+    title = StringProperty(text("booking.done.title"))
+    reference_label = StringProperty(text("booking.done.reference"))
     provisional = BooleanProperty(False)
-    reprint_text = StringProperty("重新打印")
+    reprint_text = StringProperty(text("booking.done.reprint"))
     reference = StringProperty("")
     details = StringProperty("")
     print_message = StringProperty("")
@@ -34,16 +35,17 @@ class DoneScreen(TaskScreen):
         if booking is None:
             return
         self.provisional = flow.state.booking is None
-        self.reprint_text = "重新打印"
-        self.title = "已受理，待平台确认" if self.provisional else "预约成功"
-        self.reference_label = "临时编号" if self.provisional else "预约号"
+        self.reprint_text = text("booking.done.reprint")
+        self.title = text("booking.done.title_provisional" if self.provisional
+                          else "booking.done.title")
+        self.reference_label = text("booking.done.reference_provisional" if self.provisional
+                                    else "booking.done.reference")
         self.reference = booking.reference
-        when = (f"{booking.item_name}\n{booking.hall_name}\n"
-                f"{booking.start:%Y年%m月%d日 %H:%M}-{booking.end:%H:%M}\n")
+        when = text("booking.done.when", item=booking.item_name, hall=booking.hall_name,
+                    start=booking.start, end=booking.end)
         self.details = when + (
-            f"网络暂时不通，预约尚未生效。网络恢复后由平台确认原时段，或改约到最近的空闲时段，"
-            f"结果以短信发送到 {flow.phone_masked}。" if self.provisional
-            else "请携带身份证原件，按时到达")
+            text("booking.done.provisional", phone=flow.phone_masked) if self.provisional
+            else text("booking.done.bring_id"))
         self._show_outcome()
         self._auto = Clock.schedule_once(lambda _dt: self.finish(), AUTO_RETURN_SECONDS)
         if self.provisional:
@@ -61,11 +63,12 @@ class DoneScreen(TaskScreen):
         self.details = notice.text
         if notice.reference:  # booked: the platform's 预约号 is now the one to keep
             self.provisional = False
-            self.reference_label = "预约号"
+            self.reference_label = text("booking.done.reference")
             self.reference = notice.reference
-            self.printed = False  # offer the confirmed slip (or the SMS) in place of the temporary one
-            self.reprint_text = "打印正式凭证"
-            self.print_message = "平台已确认，临时凭证作废。请点“打印正式凭证”，或发送到手机。"
+            # Offer the confirmed slip (or the SMS) in place of the temporary one.
+            self.printed = False
+            self.reprint_text = text("booking.done.print_confirmed")
+            self.print_message = text("booking.done.confirmed")
         flow.outcome_shown(notice)
 
     def on_leave(self, *_args: Any) -> None:
@@ -90,12 +93,12 @@ class DoneScreen(TaskScreen):
     def send_to_phone(self) -> None:
         flow = self.flow
         self.ctx.ui.run_task(flow.send_to_phone, lambda _o: self._show_outcome(),
-                       busy_text="正在发送到手机…")
+                       busy_text=text("booking.done.busy_sms"))
 
     def reprint(self) -> None:
         flow = self.flow
         self.ctx.ui.run_task(flow.print_slip, lambda _o: self._show_outcome(),
-                       busy_text="正在重新打印…")
+                       busy_text=text("booking.done.busy_reprint"))
 
     def finish(self) -> None:
         if self.manager is not None and self.manager.current == self.name:

@@ -11,6 +11,7 @@ from kivy.properties import StringProperty
 from services.schemas import Item
 
 from kiosk.screens.base import TaskScreen
+from kiosk.texts import text
 from kiosk.widgets import KButton
 
 MODES = ("pinyin", "department", "life_event")
@@ -29,7 +30,8 @@ class ItemScreen(TaskScreen):
             button = KButton(text=letter, kind="plain", payload=letter)
             button.bind(on_release=lambda b: self.type_letter(b.payload))
             keys.add_widget(button)
-        for label, action in (("删除", self.backspace), ("清空", self.clear_query)):
+        for label, action in ((text("booking.item.key_delete"), self.backspace),
+                              (text("booking.item.key_clear"), self.clear_query)):
             button = KButton(text=label, kind="plain")
             button.bind(on_release=lambda _b, a=action: a())
             keys.add_widget(button)
@@ -38,7 +40,8 @@ class ItemScreen(TaskScreen):
 
     def on_pre_enter(self, *_args: Any) -> None:
         flow = self.flow
-        self.greeting = f"{flow.resident_name_masked} 您好" if flow else ""
+        self.greeting = (text("booking.item.greeting", name=flow.resident_name_masked)
+                         if flow else "")
         if not self.ids.results.children:
             self.set_mode(self.mode)
 
@@ -47,10 +50,11 @@ class ItemScreen(TaskScreen):
         self.mode = mode
         self._filter = {}
         if mode == "pinyin":
-            self.heading = "输入事项名称的拼音首字母，如“社保卡”输入 SBK"
+            self.heading = text("booking.item.heading_pinyin")
             self._search_trigger()
         else:
-            self.heading = "请选择部门" if mode == "department" else "请选择要办的“一件事”"
+            self.heading = text("booking.item.heading_department" if mode == "department"
+                                else "booking.item.heading_life_event")
             self._load_groups()
 
     def type_letter(self, letter: str) -> None:
@@ -81,13 +85,14 @@ class ItemScreen(TaskScreen):
         box = self.ids.results
         box.clear_widgets()
         if not items:
-            box.add_widget(KButton(text="没有找到，换个字母试试，或按部门查找", kind="plain",
+            box.add_widget(KButton(text=text("booking.item.none_found"), kind="plain",
                                    disabled=True))
             return
         for item in items:
-            extra = " · 跨省通办" if item.cross_province else ""
-            button = KButton(text=f"{item.name}\n[size={int(self.theme.font_s)}]"
-                                  f"{item.department} · {item.level}级{extra}[/size]",
+            extra = text("booking.item.cross_province") if item.cross_province else ""
+            details = text("booking.item.details", department=item.department,
+                           level=item.level, extra=extra)
+            button = KButton(text=f"{item.name}\n[size={int(self.theme.font_s)}]{details}[/size]",
                              kind="plain", payload=item, markup=True)
             button.bind(on_release=lambda b: self.choose(b.payload))
             box.add_widget(button)
@@ -112,13 +117,13 @@ class ItemScreen(TaskScreen):
 
     def _choose_group(self, key: str, value: str, label: str) -> None:
         self._filter = {key: value}
-        self.heading = f"“{label}”的可预约事项"
+        self.heading = text("booking.item.heading_group", group=label)
         self._search()
 
     def choose(self, item: Item) -> None:
         flow = self.flow
         self.ctx.ui.run_task(lambda: flow.choose_item(item), lambda _r: self.ctx.nav.show(),
-                       busy_text="正在查询可预约的大厅…")
+                       busy_text=text("booking.item.busy"))
 
     def wipe(self) -> None:
         self.query = ""

@@ -11,7 +11,7 @@ from services.schemas import Hall, Slot
 
 from kiosk.flows.booking.flow import FlowError
 from kiosk.screens.base import TaskScreen
-from kiosk.texts import weekday
+from kiosk.texts import text, weekday
 from kiosk.widgets import KButton
 
 
@@ -44,7 +44,7 @@ class SlotScreen(TaskScreen):
         box = self.ids.days
         box.clear_widgets()
         for day in flow.booking_days():
-            label = f"{day.month}月{day.day}日\n{weekday(day)}"
+            label = text("booking.slot.day", month=day.month, day=day.day, weekday=weekday(day))
             button = KButton(text=label, kind="plain", payload=day, size_hint_x=None,
                              selected=flow.state.day == day)
             button.width = self.theme.font_m * 5.2
@@ -57,19 +57,20 @@ class SlotScreen(TaskScreen):
         box.clear_widgets()
         st = flow.state
         if st.hall is None or st.day is None:
-            self.hint = "请先选择大厅，再选择日期"
+            self.hint = text("booking.slot.choose_hall_first")
             return
         if not st.slots:
-            self.hint = "这一天没有可预约的时段，请换一天或换一个大厅"
+            self.hint = text("booking.slot.none_that_day")
             return
-        self.hint = "请选择时段（括号内为剩余名额）"
+        self.hint = text("booking.slot.hint")
         if st.slots_age_s is not None:
             minutes = max(1, round(st.slots_age_s / 60))
-            self.hint += f"。网络中断，余位是{minutes}分钟前的数据，以提交结果为准"
+            self.hint += text("booking.slot.stale", minutes=minutes)
         for slot in st.slots:
-            text = f"{slot.start:%H:%M}-{slot.end:%H:%M}\n" + (
-                f"余{slot.remaining}" if slot.remaining else "已约满")
-            button = KButton(text=text, kind="plain", payload=slot,
+            label = f"{slot.start:%H:%M}-{slot.end:%H:%M}\n" + (
+                text("booking.slot.remaining", remaining=slot.remaining) if slot.remaining
+                else text("booking.slot.full"))
+            button = KButton(text=label, kind="plain", payload=slot,
                              disabled=slot.remaining <= 0)
             button.bind(on_release=lambda b: self.choose_slot(b.payload))
             box.add_widget(button)
@@ -77,12 +78,12 @@ class SlotScreen(TaskScreen):
     def choose_hall(self, hall: Hall) -> None:
         flow = self.flow
         self.ctx.ui.run_task(lambda: flow.choose_hall(hall), self._after_change,
-                       busy_text="正在查询可预约时段…")
+                       busy_text=text("booking.slot.busy"))
 
     def choose_day(self, day: date) -> None:
         flow = self.flow
         self.ctx.ui.run_task(lambda: flow.choose_day(day), self._after_change,
-                       busy_text="正在查询可预约时段…")
+                       busy_text=text("booking.slot.busy"))
 
     def _after_change(self, _result: Any) -> None:
         self._render_halls()

@@ -1,5 +1,7 @@
 """Face screen: a mirrored live preview, the reason in big plain Chinese, an attempt counter,
-and always "不刷脸，请工作人员核验" (a staff PIN). The check itself: flows/identify/face_session.py."""
+and always "不刷脸，请工作人员核验" (a staff PIN).
+
+The check itself: flows/identify/face_session.py."""
 
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ class StaffPinDialog(ModalView):
     def key(self, key_text: str) -> None:
         if self.locked:
             return
-        if key_text == "清除":
+        if key_text == text("face.pin_clear"):  # the label in face.kv
             self._pin = ""
         elif key_text.isdigit() and len(self._pin) < 12:
             self._pin += key_text

@@ -68,7 +68,8 @@ class IdentifyScreen(TaskScreen):
             self.ctx.ui.message(text("identify.app_help"))
         else:
             self.ctx.ui.message(text("identify.way_coming",
-                                     title="社保卡" if way == "sscard" else "手机扫码"))
+                                     title=text("identify.way.sscard") if way == "sscard"
+                                     else text("identify.way.app")))
 
     def ask_staff(self) -> None:
         self.ctx.ui.message(text("identify.ask_staff"))
