@@ -28,6 +28,13 @@ class TaskScreen(Screen):
     def theme(self) -> Any:
         return self.ctx.ui.theme
 
+    def back(self) -> None:
+        """返回: the flow steps back, the navigator shows that step's screen."""
+        flow = self.flow
+        if flow is not None and hasattr(flow, "back"):
+            flow.back()
+        self.ctx.nav.show()
+
     @property
     def shown(self) -> bool:
         return self.manager is not None and self.manager.current == self.name

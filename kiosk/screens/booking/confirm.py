@@ -81,12 +81,6 @@ class ConfirmScreen(TaskScreen):
         if flow is not None and flow.step is Step.CHOOSE_SLOT:
             self.ctx.nav.show()
 
-    def back(self) -> None:
-        flow = self.flow
-        if flow is not None:
-            flow.back()
-        self.ctx.nav.show()
-
     def wipe(self) -> None:
         self.summary = ""
         self.phone_text = ""

@@ -99,12 +99,6 @@ class SlotScreen(TaskScreen):
             return
         self.ctx.nav.show()
 
-    def back(self) -> None:
-        flow = self.flow
-        if flow is not None:
-            flow.back()
-        self.ctx.nav.show()
-
     def wipe(self) -> None:
         self.item_name = ""
         self.hint = ""
