@@ -16,12 +16,17 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
+def mask_middle(value: str, keep_start: int, keep_end: int) -> str:
+    """Keep `keep_start` and `keep_end` characters; all stars when nothing would be hidden."""
+    value = value.strip()
+    if len(value) <= keep_start + keep_end:
+        return "*" * len(value)
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+
+
 def mask_id_number(id_number: str) -> str:
     """Keep the first four and last four characters of an ID or card number."""
-    id_number = id_number.strip()
-    if len(id_number) <= 8:
-        return "*" * len(id_number)
-    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
+    return mask_middle(id_number, 4, 4)
 
 
 def mask_phone(phone: str) -> str:

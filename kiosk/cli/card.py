@@ -20,7 +20,7 @@ from devices.idcard.base import IdentityDocument
 from devices.idcard.wlt import photo_format
 from devices.registry import build_device
 from kiosk.config import ConfigError
-from services.privacy import mask_id_number, mask_name
+from services.privacy import mask_id_number, mask_middle, mask_name
 
 from .config_file import add_config_option, load
 from .exit_codes import ExitCode, describe
@@ -104,13 +104,6 @@ def list_readers(args: argparse.Namespace) -> int:
     return ExitCode.OK if rows else ExitCode.OFFLINE
 
 
-def mask_middle(value: str, keep_start: int, keep_end: int) -> str:
-    """Card numbers are short (9 characters): keep less of them than of an ID number."""
-    if len(value) <= keep_start + keep_end:
-        return "*" * len(value)
-    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
-
-
 def card_fields(doc: IdentityDocument, card_number: str | None, reveal: bool) -> dict[str, Any]:
     """What the command prints; personal fields masked unless `reveal`."""
     def day(d: date | None) -> str | None:
@@ -127,7 +120,7 @@ def card_fields(doc: IdentityDocument, card_number: str | None, reveal: bool) ->
     }
     if doc.kind == "social_security_card":
         fields["valid_until"] = day(doc.valid_until)
-    if card_number is not None:
+    if card_number is not None:  # card numbers are short (9 characters): keep less of them
         fields["card_number"] = card_number if reveal else mask_middle(card_number, 1, 1)
     return fields
 
