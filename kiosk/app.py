@@ -20,7 +20,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from devices.base import DeviceError, DeviceState
@@ -56,7 +56,6 @@ StartHook = Callable[["KioskApp"], None]
 
 class KioskApp(App):
     theme = ObjectProperty(None)
-    resident_label = StringProperty("")
     # True while the sync worker cannot reach the platform: the shell shows a banner.
     offline = BooleanProperty(False)
 
@@ -162,9 +161,6 @@ class KioskApp(App):
         assert self.sm is not None
         self.sm.current = name
 
-    def go(self, name: str) -> None:
-        self._go(name)
-
     def go_home(self) -> None:
         self.nav.home()
 
@@ -268,7 +264,6 @@ class KioskApp(App):
         dialog.open()
         return dialog
 
-    show_message = message
 
     def later(self, seconds: float, callback: Callable[[], None]) -> Any:
         return Clock.schedule_once(lambda _dt: callback(), seconds)

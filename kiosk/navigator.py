@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
-
 from .context import Flow, TerminalContext
 from .identity import ResidentIdentity
 from .tasks import TaskRegistry
@@ -103,8 +101,3 @@ class Navigator:
 
     def forget_pending(self) -> None:
         self._pending = None
-
-    def describe(self) -> dict[str, Any]:
-        """For logs and tests: where the navigation stands (no personal data)."""
-        return {"screen": self._current(), "task": self._ctx.session.task,
-                "pending": self._pending}

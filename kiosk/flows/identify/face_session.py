@@ -15,6 +15,7 @@ from devices.base import DeviceError, DeviceState
 from devices.camera.base import Camera, Frame
 from devices.events import DeviceEvent
 from devices.idcard.base import IdentityDocument
+from services.privacy import mask_name
 
 from .face_check import FaceCheck, FaceState, FaceVerifyPort, watch
 from .staff_check import StaffCheck, StaffResult
@@ -47,7 +48,6 @@ class FaceSession:
 
     @property
     def name_masked(self) -> str:
-        from services.privacy import mask_name
         return mask_name(self.document.name) if self.document is not None else ""
 
     def start(self, on_frame: FrameListener, on_state: StateListener) -> None:
