@@ -210,7 +210,12 @@ class KioskApp(App):
             self._busy = None
         self.session.wipe(time.monotonic())
         self.nav.forget_pending()
-        self.theme.elderly = self.cfg.ui.elderly_mode
+        if to == "home":
+            # 首页 mid-task: the same person is still at the screen, so 长辈模式 stays on (and
+            # so do its longer timeouts); only the next resident, after attract, starts fresh.
+            self.session.elderly = self.theme.elderly
+        else:
+            self.theme.elderly = self.cfg.ui.elderly_mode
         self._go(to)
 
     # -- the Ui port: work off the main thread, messages ----------------------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from kivy.app import App
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
@@ -16,6 +19,19 @@ class KButton(ButtonBehavior, Label):
     selected = BooleanProperty(False)
     kind = StringProperty("primary")  # primary | plain | danger
     payload = ObjectProperty(None, allownone=True)
+    #: Seconds after a press during which another press of this button is ignored (keys of
+    #: a keyboard or keypad: a bounce or a shaky finger must not type the letter twice).
+    repeat_guard = NumericProperty(0.0)
+    _pressed_at = -1e9
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if (self.repeat_guard and not self.disabled and self.collide_point(*touch.pos)
+                and time.monotonic() - self._pressed_at < self.repeat_guard):
+            return True  # swallowed: the same finger again too soon
+        return bool(super().on_touch_down(touch))
+
+    def on_press(self) -> None:
+        self._pressed_at = time.monotonic()
 
 
 class Tile(ButtonBehavior, BoxLayout):

@@ -107,7 +107,7 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None) -> Fa
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> ItemList:
         """Items matching `q` and the filters, best matches first (name exact or prefix,
-        then substring, then pinyin and initials); without `q` in catalogue order."""
+        then substring, then pinyin and initials); without `q` the most requested first."""
         found = cat.index.search(q, level=level, department=department, life_event=life_event,
                                  bookable=bookable)
         return ItemList(items=found[offset:offset + limit], total=len(found))

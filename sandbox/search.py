@@ -9,7 +9,7 @@ from pypinyin import Style, lazy_pinyin
 
 from services.schemas import LEVELS, Item
 
-from .seed_data import ALIASES
+from .seed_data import ALIASES, MOST_REQUESTED
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SPACES = re.compile(r"[\s\u3000]+")
@@ -100,6 +100,8 @@ class SearchIndex:
         self._items = items
         self._texts = {item.id: _texts(item.name) for item in items}
         self._level_rank = {lv: i for i, lv in enumerate(LEVELS)}
+        # Without a query nothing scores: the most requested come first, then the rest.
+        self._demand_rank = {name: i for i, name in enumerate(MOST_REQUESTED)}
 
     def _score(self, term: str, item: Item) -> int:
         best = 0
@@ -135,6 +137,9 @@ class SearchIndex:
                 total += s
             else:
                 scored.append((total, item))
-        # Ties: shorter names are the more general item; then city before district etc.
-        scored.sort(key=lambda p: (-p[0], len(p[1].name), self._level_rank[p[1].level], p[1].id))
+        # Ties: the more requested first; shorter names are the more general item; then city
+        # before district etc.
+        unranked = len(self._demand_rank)
+        scored.sort(key=lambda p: (-p[0], self._demand_rank.get(p[1].name, unranked),
+                                   len(p[1].name), self._level_rank[p[1].level], p[1].id))
         return [item for _, item in scored]

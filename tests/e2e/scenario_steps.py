@@ -70,7 +70,7 @@ def pick_item(runner: ScriptRunner, letters: str, shots: bool = False) -> Script
     item = screen(app, "item")
     yield until("initial results", lambda: len(item.ids.results.children) > 0)
     for letter in letters:
-        tap(one(item.ids.keyboard, letter))
+        tap(one(item.keyboard, letter))
     yield until(f"results for {letters}",
                 lambda: item.shown_query == letters.lower() and app._busy is None)
     if shots:

@@ -121,3 +121,10 @@ def test_departments_and_life_events(api: Api) -> None:
 def test_the_common_card_item_comes_first(api: Api) -> None:
     for q in ("sbk", "shebaoka", "社保卡"):
         assert names(search(api, q=q))[0] == "社会保障卡申领", q
+
+
+def test_without_a_query_the_most_requested_items_come_first(api: Api) -> None:
+    from sandbox.seed_data import MOST_REQUESTED
+    found = names(search(api, bookable="true", limit=100))
+    in_order = list(dict.fromkeys(found))  # an item name appears once per level
+    assert in_order[:len(MOST_REQUESTED)] == MOST_REQUESTED
