@@ -221,16 +221,19 @@ class KioskApp(App):
     # -- the Ui port: work off the main thread, messages ----------------------------------
     def run_task(self, work: Callable[[], Any], on_done: Callable[[Any], None],
                  on_error: Callable[[str], None] | None = None, busy_text: str | None = None,
-                 on_cancel: Callable[[], None] | None = None) -> None:
+                 on_cancel: Callable[[], None] | None = None,
+                 cancellable: bool = True) -> None:
         """Run `work` in a thread; hand the result back on Kivy's main thread.
 
         A screen never waits on the network or a device: a busy overlay shows progress
-        and can be cancelled, after which the late result is dropped.
+        and can be cancelled, after which the late result is dropped. Work that commits
+        something at once (a booking handed to the outbox) is not `cancellable`: a 取消 that
+        only hid the outcome would leave the resident believing nothing happened.
         """
         self._task_generation += 1
         generation = self._task_generation
         if busy_text:
-            self._busy = BusyOverlay(text=busy_text)
+            self._busy = BusyOverlay(text=busy_text, cancellable=cancellable)
 
             def cancelled() -> None:
                 self._task_generation += 1

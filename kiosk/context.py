@@ -39,7 +39,8 @@ class Ui(Protocol):
 
     def run_task(self, work: Callable[[], Any], on_done: Callable[[Any], None], *,
                  on_error: Callable[[str], None] | None = None, busy_text: str | None = None,
-                 on_cancel: Callable[[], None] | None = None) -> None: ...
+                 on_cancel: Callable[[], None] | None = None,
+                 cancellable: bool = True) -> None: ...
 
     def message(self, text: str, button_text: str | None = None) -> Any: ...
 

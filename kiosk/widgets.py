@@ -13,6 +13,11 @@ from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 
 
+#: A second press of the same key sooner than this is a bounce or a shaky finger, not a
+#: second letter or digit; a deliberate double (a beat later) still counts.
+KEY_REPEAT_GUARD = 0.25
+
+
 class KButton(ButtonBehavior, Label):
     """A flat button whose height never drops below the theme's touch target."""
 
@@ -69,6 +74,7 @@ class BusyOverlay(ModalView):
 
     text = StringProperty("请稍候…")
     cancel_text = StringProperty("取消")
+    cancellable = BooleanProperty(True)
     on_cancel = ObjectProperty(None, allownone=True)
 
     def cancel(self) -> None:

@@ -109,3 +109,17 @@ def pick_slot(runner: ScriptRunner, shots: bool = False) -> Script:
 
 def wait_file(path: Any, what: str) -> Any:
     return until(what, lambda: path.exists())
+
+
+def type_keys(pad: Any, keys: str) -> Script:
+    """Tap keys as a resident does: a key pressed again waits out the keypad's bounce guard."""
+    import time
+
+    from kiosk.widgets import KEY_REPEAT_GUARD
+    pressed: dict[str, float] = {}
+    for key in keys:
+        since = time.monotonic() - pressed.get(key, -1e9)
+        if since < KEY_REPEAT_GUARD + 0.05:
+            yield settle(KEY_REPEAT_GUARD + 0.05 - since)
+        tap(one(pad, key))
+        pressed[key] = time.monotonic()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from tests.e2e.scripted import Script, ScriptFailed, ScriptRunner, find_buttons, settle, tap, until
-from tests.e2e.scenario_steps import on, one, past_face, pick_item, pick_slot, screen, to_identify
+from tests.e2e.scenario_steps import type_keys, on, one, past_face, pick_item, pick_slot, screen, to_identify
 
 
 
@@ -41,13 +41,23 @@ def booking_script(runner: ScriptRunner, resident: int = 0, letters: str = "SBK"
 
     yield on(app, "confirm")
     confirm = screen(app, "confirm")
+    if not confirm.editing_phone:
+        tap(one(confirm, "修改"))  # the card gave a phone: type one anyway, to try the keypad
+        yield settle(0.2)
     if confirm.editing_phone:
-        for digit in "13800138000":
-            tap(one(confirm.ids.keypad, digit))
+        for _ in range(6):  # a shaky finger on one digit
+            tap(one(confirm.ids.keypad, "1"))
+        runner.facts["phone_after_burst"] = app.session.flow.state.phone
+        yield settle(0.4)
+        tap(one(confirm.ids.keypad, "清空"))
+        yield from type_keys(confirm.ids.keypad, "13800138000")
     yield settle()
     runner.screenshot("06-confirm")
     runner.facts["confirm_summary"] = confirm.summary
     tap(confirm.ids.confirm_button)
+    # The booking is committed as the button is tapped: no 取消 that would only hide it.
+    busy = app._busy
+    runner.facts["confirm_cancel_offered"] = busy is not None and not busy.ids.cancel_button.disabled
 
     yield on(app, "done")
     done = screen(app, "done")

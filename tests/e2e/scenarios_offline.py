@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.e2e.scripted import Script, ScriptRunner, find_buttons, settle, tap, until
-from tests.e2e.scenario_steps import on, one, pick_item, pick_slot, screen, to_identify, wait_file
+from tests.e2e.scenario_steps import type_keys, on, one, pick_item, pick_slot, screen, to_identify, wait_file
 
 
 def _network(runner: ScriptRunner, action: str, n: int) -> Script:
@@ -22,8 +22,7 @@ def _provisional_booking(runner: ScriptRunner, card: int, cut: int) -> Script:
     yield on(app, "confirm")
     confirm = screen(app, "confirm")
     if confirm.editing_phone:
-        for digit in "13800138000":
-            tap(one(confirm.ids.keypad, digit))
+        yield from type_keys(confirm.ids.keypad, "13800138000")
     yield from _network(runner, "cut", cut)
     tap(confirm.ids.confirm_button)
     yield on(app, "done")

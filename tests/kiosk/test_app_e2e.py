@@ -107,6 +107,9 @@ def test_resident_books_a_slot_and_gets_a_slip(tmp_path: Path, fresh_platform: A
     assert facts["reference"]
     assert facts["type_scale"] == 1.0 and facts["min_target_dp"] >= 60
     assert "社" in facts["item_text"]
+    # Six quick taps on one digit type it once; 取消 is not offered once the booking is sent.
+    assert facts["phone_after_burst"] == "1"
+    assert facts["confirm_cancel_offered"] is False
     # Masked on screen, never whole.
     assert person.name not in facts["confirm_summary"]
     assert person.id_number not in facts["confirm_summary"]

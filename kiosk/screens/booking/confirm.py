@@ -9,7 +9,7 @@ from kivy.properties import StringProperty
 from kiosk.flows.booking.flow import Step
 from kiosk.screens.base import TaskScreen
 from kiosk.texts import text, weekday
-from kiosk.widgets import KButton
+from kiosk.widgets import KEY_REPEAT_GUARD, KButton
 
 
 class ConfirmScreen(TaskScreen):
@@ -23,7 +23,8 @@ class ConfirmScreen(TaskScreen):
         labels = {"clear": text("booking.confirm.key_clear"),
                   "del": text("booking.confirm.key_delete")}
         for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "del"):
-            button = KButton(text=labels.get(key, key), kind="plain", payload=key)
+            button = KButton(text=labels.get(key, key), kind="plain", payload=key,
+                             repeat_guard=KEY_REPEAT_GUARD)
             button.bind(on_release=lambda b: self.press(b.payload))
             pad.add_widget(button)
 
@@ -69,8 +70,10 @@ class ConfirmScreen(TaskScreen):
 
     def confirm(self) -> None:
         flow = self.flow
+        # Once tapped, the booking is in the outbox and will be made: no 取消 that would only
+        # hide it (the wait is bounded by the platform client's timeouts, then provisional).
         self.ctx.ui.run_task(flow.confirm, self._booked, on_error=self._failed,
-                       busy_text=text("booking.confirm.busy"))
+                             busy_text=text("booking.confirm.busy"), cancellable=False)
 
     def _booked(self, _booking: Any) -> None:
         self.ctx.nav.show()

@@ -14,12 +14,9 @@ from services.schemas import Item
 
 from kiosk.screens.base import TaskScreen
 from kiosk.texts import text
-from kiosk.widgets import KButton
+from kiosk.widgets import KEY_REPEAT_GUARD, KButton
 
 MODES = ("pinyin", "department", "life_event")
-#: A second press of the same key sooner than this is a bounce or a shaky finger, not a
-#: second letter; a deliberate double letter (a beat later) still counts.
-KEY_REPEAT_GUARD = 0.25
 RESULTS_SHOWN = 30
 
 
