@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 
 from tests.e2e.scripted import Script, ScriptFailed, ScriptRunner, find_buttons, settle, tap, until
-from tests.e2e.scenario_steps import type_keys, on, one, past_face, pick_item, pick_slot, screen, to_identify
+from tests.e2e.scenario_steps import (on, one, past_face, pick_item, pick_slot, screen, to_identify,
+                                     type_keys)
 
 
 
@@ -57,7 +58,8 @@ def booking_script(runner: ScriptRunner, resident: int = 0, letters: str = "SBK"
     tap(confirm.ids.confirm_button)
     # The booking is committed as the button is tapped: no 取消 that would only hide it.
     busy = app._busy
-    runner.facts["confirm_cancel_offered"] = busy is not None and not busy.ids.cancel_button.disabled
+    runner.facts["confirm_cancel_offered"] = (busy is not None
+                                              and not busy.ids.cancel_button.disabled)
 
     yield on(app, "done")
     done = screen(app, "done")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tests.e2e.scripted import Script, ScriptRunner, find_buttons, settle, tap, until
-from tests.e2e.scenario_steps import type_keys, on, one, pick_item, pick_slot, screen, to_identify, wait_file
+from tests.e2e.scenario_steps import (on, pick_item, pick_slot, screen, to_identify, type_keys,
+                                     wait_file)
 
 
 def _network(runner: ScriptRunner, action: str, n: int) -> Script:
