@@ -120,6 +120,7 @@ class KioskApp(App):
             if hasattr(screen, "wipe"):
                 self.session.on_wipe(screen.wipe)
         self.sm.get_screen("home").show_tiles(self.registry.tiles())
+        self.sm.get_screen("attract").show_services(self.registry.tiles())
         # Health changes arrive on the manager's thread; merge bursts onto the main thread.
         self.devices.open_all()
         self._devices_trigger = Clock.create_trigger(self._devices_changed, 0)

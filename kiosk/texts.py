@@ -23,8 +23,10 @@ TEXTS: dict[str, str] = {
     # -- the shell and the home screen ----------------------------------------------------
     "app.ok": "知道了",
     "app.device_fault": "设备故障，请联系工作人员。",
-    "home.coming": ("“{title}”即将开放。\n现在可以使用“办事预约”，"
-                    "其他事项请到人工窗口办理或拨打12345咨询。"),
+    "home.coming": "“{title}”即将开放。\n{now}其他事项请到人工窗口办理或拨打12345咨询。",
+    "home.coming_now": "现在可以使用{titles}，",
+    "home.coming_title": "“{title}”",
+    "home.coming_joiner": "、",
     "home.unavailable": "“{title}”现在无法办理：{reason}。",
     "home.needs_platform": "网络连接中断，这项服务需要实时联网，请稍后再试或到人工窗口办理",
     "home.devices_down": "{devices}暂时故障，请到人工窗口办理",
@@ -54,8 +56,10 @@ TEXTS: dict[str, str] = {
     "staff.locked_out": "密码错误次数过多，已停止输入。请到人工窗口办理。",
     # -- the screens (kiosk/screens) -------------------------------------------------------
     #   attract: 政务公开 snippets shown while idle, in turn
-    "attract.notice.hours": "24小时自助服务：预约、查询、打印、缴费，随时可办",
-    "attract.notice.elderly": "带上身份证或社保卡，老年人可开启“长辈模式”",
+    "attract.notice.hours": "24小时自助服务：{services}，随时可办",
+    "attract.services_joiner": "、",
+    "attract.services_separator": " · ",
+    "attract.notice.elderly": "老年人可开启“长辈模式”：字更大，办理时间更充裕",
     "attract.notice.cross_province": "外省户籍居民的跨省通办事项，同样可在本机预约",
     "attract.notice.hotline": "对服务不满意？拨打政务服务便民热线 12345",
     #   identify and face

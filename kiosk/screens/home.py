@@ -37,4 +37,11 @@ class HomeScreen(TaskScreen):
         elif tile.available:
             self.ctx.nav.open_task(tile.service)
         else:
-            self.ctx.ui.message(text("home.coming", title=tile.title))
+            self.ctx.ui.message(text("home.coming", title=tile.title, now=self._working_now()))
+
+    def _working_now(self) -> str:
+        """"现在可以使用…": the enabled services whose devices are up, named from the registry."""
+        titles = [text("home.coming_title", title=task.title) for key, task in self._tasks.items()
+                  if task.available and not self._tiles[key].unavailable_reason]
+        return (text("home.coming_now", titles=text("home.coming_joiner").join(titles))
+                if titles else "")

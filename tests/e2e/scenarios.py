@@ -18,6 +18,8 @@ def booking_script(runner: ScriptRunner, resident: int = 0, letters: str = "SBK"
     yield on(app, "attract")
     yield settle(0.6)
     runner.screenshot("01-attract")
+    attract = screen(app, "attract")
+    runner.facts["attract_texts"] = [attract.services_line, *attract.notices]
     tap(root.ids.sm.get_screen("attract").ids.start_button)
 
     yield on(app, "home")
@@ -118,6 +120,12 @@ def reader_down_script(runner: ScriptRunner) -> Script:
     dialog = next(w for w in Window.children if isinstance(w, ModalView))
     runner.facts["dialog"] = dialog.text
     runner.facts["still_home"] = app.sm.current == "home"
+    dialog.dismiss()
+    yield until("dialog closed", lambda: not any(isinstance(w, ModalView) for w in Window.children))
+    tap(home._tiles["query"])  # a service not built yet
+    yield until("dialog", lambda: any(isinstance(w, ModalView) for w in Window.children))
+    runner.facts["coming_dialog"] = next(w for w in Window.children
+                                         if isinstance(w, ModalView)).text
 
 
 def app_qr_script(runner: ScriptRunner) -> Script:

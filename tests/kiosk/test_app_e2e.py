@@ -107,6 +107,11 @@ def test_resident_books_a_slot_and_gets_a_slip(tmp_path: Path, fresh_platform: A
     assert facts["reference"]
     assert facts["type_scale"] == 1.0 and facts["min_target_dp"] >= 60
     assert "社" in facts["item_text"]
+    # The attract screen names what works on this terminal and nothing that does not.
+    shown = "\n".join(facts["attract_texts"])
+    assert "办事预约" in shown
+    for missing in ("查询", "打印", "缴费", "好差评"):
+        assert missing not in shown, (missing, shown)
     # Six quick taps on one digit type it once; 取消 is not offered once the booking is sent.
     assert facts["phone_after_burst"] == "1"
     assert facts["confirm_cancel_offered"] is False
@@ -170,6 +175,8 @@ def test_unplugged_reader_disables_only_booking_and_says_why(tmp_path: Path,
     facts = result["facts"]
     assert "身份证读卡器" in facts["booking_reason"] and "人工窗口" in facts["booking_reason"]
     assert "现在无法办理" in facts["dialog"] and facts["still_home"] is True
+    # A coming service's dialog does not point to booking while booking cannot work either.
+    assert "即将开放" in facts["coming_dialog"] and "办事预约" not in facts["coming_dialog"]
     assert_not_blank(result["shots"][0])
 
 
