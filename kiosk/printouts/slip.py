@@ -1,17 +1,12 @@
-"""The appointment slip (预约凭证): an A4 PDF with a QR code of the reference, no Kivy."""
+"""The appointment slip (预约凭证): an A4 PDF with a full QR code of the reference, no Kivy."""
 
 from __future__ import annotations
 
-import hashlib
 import io
-from collections.abc import Iterator
 from datetime import datetime
 
-import segno
-from reportlab.lib.colors import Color, HexColor, white
+from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from services.schemas import Booking
@@ -19,14 +14,9 @@ from services.schemas import Booking
 from kiosk.flows.booking.provisional import ProvisionalBooking
 from kiosk.texts import WEEKDAYS
 
-# Latin text is set in Helvetica and only CJK in the embedded font. When CUPS turns the PDF
-# into PostScript (pdftocairo), a CJK font that also holds Latin glyphs is split into two
-# subsets with the same name, and ghostscript then rasterises some of them: the printed text
-# layer (and pdftotext, which the tests use) would lose characters such as the * of 张*华.
-LATIN = "Helvetica"
-LATIN_BOLD = "Helvetica-Bold"
+from .qr import draw_qr, make_qr
+from .text import PdfText, register_cjk
 
-INK = HexColor("#1a1a1a")
 MUTED = HexColor("#555555")
 ACCENT = HexColor("#b3261e")  # 政务 red for the title rule
 PANEL = HexColor("#f3f3f3")
@@ -61,7 +51,7 @@ def render_booking_slip(booking: Booking | ProvisionalBooking, *, font_path: str
     marks a booking that is still waiting in the outbox for the platform to confirm it.
     """
     provisional = provisional or isinstance(booking, ProvisionalBooking)
-    cjk = _register_cjk(font_path)
+    cjk = register_cjk(font_path)
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, pageCompression=1)
     # Metadata is readable by anyone holding the file: the reference only, no personal data.
@@ -69,7 +59,7 @@ def render_booking_slip(booking: Booking | ProvisionalBooking, *, font_path: str
     c.setSubject("政务服务预约凭证")
     c.setCreator("gov-kiosk")
     c.setAuthor(terminal_name)
-    t = _Text(c, cjk)
+    t = PdfText(c, cjk)
 
     top = PAGE_H - MARGIN
     left, right = MARGIN, PAGE_W - MARGIN
@@ -84,7 +74,7 @@ def render_booking_slip(booking: Booking | ProvisionalBooking, *, font_path: str
 
     # QR code and reference on the right.
     qr_size, qr_x, qr_y = QR_SIZE, QR_X, QR_Y
-    draw_qr(c, booking.reference, qr_x, qr_y, qr_size)
+    draw_qr(c, make_qr(booking.reference), qr_x, qr_y, qr_size)
     t.draw_centered(qr_x + qr_size / 2, qr_y - 14,
                     "临时编号（工作人员可扫码查询）" if provisional else "取号时扫描此码", 9,
                     color=MUTED)
@@ -92,14 +82,14 @@ def render_booking_slip(booking: Booking | ProvisionalBooking, *, font_path: str
     # What, where and when on the left.
     col_w = qr_x - left - 24
     y = top - 70
-    y = t.field(left, y, "办理事项", booking.item_name, col_w, size=15, bold=True)
-    y = t.field(left, y, "办事大厅", booking.hall_name, col_w, size=13)
-    y = t.field(left, y, "地　　址", booking.hall_address, col_w, size=11)
+    y = _field(t, left, y, "办理事项", booking.item_name, col_w, size=15, bold=True)
+    y = _field(t, left, y, "办事大厅", booking.hall_name, col_w, size=13)
+    y = _field(t, left, y, "地　　址", booking.hall_address, col_w, size=11)
     day = booking.date
     # The paper says 星期一 where the screen says 周一: the day names are the table's.
     when = (f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}  "
             f"{booking.start:%H:%M}–{booking.end:%H:%M}")
-    y = t.field(left, y, "预约时间", when, col_w, size=15, bold=True)
+    y = _field(t, left, y, "预约时间", when, col_w, size=15, bold=True)
 
     # The reference, large, across the page: residents read it out at the window.
     y = min(y, qr_y - 30) - 8
@@ -139,56 +129,7 @@ def render_booking_slip(booking: Booking | ProvisionalBooking, *, font_path: str
     return buf.getvalue()
 
 
-def draw_qr(c: Canvas, data: str, x: float, y: float, size: float) -> None:
-    """Draw `data` as a QR code (vector rectangles, quiet zone included) in a square."""
-    matrix = qr_matrix(data)
-    n = len(matrix) + 8  # 4-module quiet zone on each side (ISO/IEC 18004)
-    module = size / n
-    c.setFillColor(white)
-    c.rect(x, y, size, size, stroke=0, fill=1)
-    c.setFillColor(INK)
-    for row_index, row in enumerate(matrix):
-        top = y + size - (row_index + 4 + 1) * module
-        for start, length in _runs(row):
-            # Slight overlap hides hairline gaps between adjacent rectangles in some viewers.
-            c.rect(x + (start + 4) * module, top, length * module + 0.05, module + 0.05,
-                   stroke=0, fill=1)
-
-
-def qr_matrix(data: str) -> list[list[bool]]:
-    """The dark/light modules of the QR code the slip prints for `data` (no quiet zone)."""
-    qr = segno.make(data, error="m")
-    return [[bool(v) for v in row] for row in qr.matrix]
-
-
-def _runs(row: list[bool]) -> Iterator[tuple[int, int]]:
-    start = None
-    for i, dark in enumerate(row + [False]):
-        if dark and start is None:
-            start = i
-        elif not dark and start is not None:
-            yield start, i - start
-            start = None
-
-
-def _register_cjk(font_path: str) -> str:
-    name = "KioskSlipCJK-" + hashlib.sha1(font_path.encode()).hexdigest()[:8]
-    if name not in pdfmetrics.getRegisteredFontNames():
-        # asciiReadable=False numbers the subset's glyphs from 0 with a plain ToUnicode map,
-        # which ghostscript (cups-pdf, printer drivers) keeps as text.
-        pdfmetrics.registerFont(TTFont(name, font_path, subfontIndex=0, asciiReadable=False))
-    return name
-
-
-def _is_latin(ch: str) -> bool:
-    try:
-        ch.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _stamp(t: _Text, x: float, y: float, text: str) -> None:
+def _stamp(t: PdfText, x: float, y: float, text: str) -> None:
     c = t.canvas
     c.setStrokeColor(ACCENT)
     c.setLineWidth(1.2)
@@ -196,73 +137,12 @@ def _stamp(t: _Text, x: float, y: float, text: str) -> None:
     t.draw(x, y, text, 12, color=ACCENT, bold=True)
 
 
-class _Text:
-    """Draws mixed Chinese/Latin strings run by run (see LATIN above)."""
-
-    def __init__(self, canvas: Canvas, cjk: str) -> None:
-        self.canvas = canvas
-        self.cjk = cjk
-
-    def _pieces(self, text: str, bold: bool) -> Iterator[tuple[str, str, bool]]:
-        buf, latin = "", None
-        for ch in text:
-            is_latin = _is_latin(ch)
-            if buf and is_latin != latin:
-                yield self._font(latin, bold), buf, bool(latin)
-                buf = ""
-            buf, latin = buf + ch, is_latin
-        if buf:
-            yield self._font(latin, bold), buf, bool(latin)
-
-    def _font(self, latin: bool | None, bold: bool) -> str:
-        if latin:
-            return LATIN_BOLD if bold else LATIN
-        return self.cjk
-
-    def width(self, text: str, size: float, bold: bool = False) -> float:
-        pieces = self._pieces(text, bold)
-        return sum(float(pdfmetrics.stringWidth(s, f, size)) for f, s, _ in pieces)
-
-    def draw(self, x: float, y: float, text: str, size: float, *, bold: bool = False,
-             color: Color = INK) -> float:
-        c = self.canvas
-        c.setFillColor(color)
-        for font, piece, latin in self._pieces(text, bold):
-            c.setFont(font, size)
-            # The CJK font has no bold face: fill and stroke thinly to embolden it.
-            if bold and not latin:
-                # The render mode is graphics state: keep it from leaking into later text.
-                c.saveState()
-                c.setStrokeColor(color)
-                c.setLineWidth(size / 30)
-                text_obj = c.beginText(x, y)
-                text_obj.setTextRenderMode(2)
-                text_obj.textOut(piece)
-                c.drawText(text_obj)
-                c.restoreState()
-            else:
-                c.drawString(x, y, piece)
-            x += pdfmetrics.stringWidth(piece, font, size)
-        return x
-
-    def draw_centered(self, cx: float, y: float, text: str, size: float, **kw: object) -> None:
-        self.draw(cx - self.width(text, size) / 2, y, text, size, **kw)  # type: ignore[arg-type]  # kw holds bold: bool only
-
-    def wrap(self, text: str, size: float, width: float, bold: bool = False) -> list[str]:
-        lines, line = [], ""
-        for ch in text:
-            if line and self.width(line + ch, size, bold) > width:
-                lines.append(line)
-                line = ""
-            line += ch
-        return lines + ([line] if line else [])
-
-    def field(self, x: float, y: float, label: str, value: str, width: float, *,
-              size: float, bold: bool = False) -> float:
-        """A label above a wrapped value; returns the y below it."""
-        self.draw(x, y, label, 9.5, color=MUTED)
-        y -= size + 4
-        for line in self.wrap(value, size, width, bold) or [""]:
-            self.draw(x, y, line, size, bold=bold)
-            y -= size * 1.3
-        return y - 6
+def _field(t: PdfText, x: float, y: float, label: str, value: str, width: float, *,
+           size: float, bold: bool = False) -> float:
+    """A label above a wrapped value; returns the y below it."""
+    t.draw(x, y, label, 9.5, color=MUTED)
+    y -= size + 4
+    for line in t.wrap(value, size, width, bold) or [""]:
+        t.draw(x, y, line, size, bold=bold)
+        y -= size * 1.3
+    return y - 6
