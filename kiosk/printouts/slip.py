@@ -29,11 +29,11 @@ QR_SIZE = 132.0
 QR_X = PAGE_W - MARGIN - QR_SIZE
 QR_Y = PAGE_H - MARGIN - 52 - QR_SIZE
 
-GUIDANCE = (
-    "请携带本人身份证原件，在预约时段开始前 10 分钟到达办事大厅。",
-    "到达后在取号机扫描上方二维码，或向窗口出示预约号取号。",
-    "如需改约或取消，请使用自助终端，或拨打 12345 政务服务热线。",
-)
+ARRIVE = "请携带本人身份证原件，在预约时段开始前 10 分钟到达办事大厅。"
+SCAN = "到达后在取号机扫描上方二维码，或向窗口出示预约号取号。"
+# Paper outlives the session: it names only the ways to change a booking that exist.
+CHANGE_AT_TERMINAL = "如需改约或取消，请使用自助终端，或拨打 12345 政务服务热线。"
+CHANGE_BY_HOTLINE = "如需改约或取消，请拨打 12345 政务服务热线。"
 #: A slip printed offline: what happens next, in plain words (issue 4).
 PROVISIONAL_NOTES = (
     "这是临时凭证：本机暂时连不上平台，预约将在网络恢复后提交。",
@@ -44,11 +44,13 @@ PROVISIONAL_NOTES = (
 
 def render_booking_slip(booking: Booking | ProvisionalBooking, *, font_path: str,
                         terminal_name: str, printed_at: datetime,
-                        provisional: bool = False) -> bytes:
+                        provisional: bool = False, change_at_terminal: bool = False) -> bytes:
     """Return the slip as PDF bytes.
 
     Only the masked name and ID number that the booking carries are printed. `provisional`
     marks a booking that is still waiting in the outbox for the platform to confirm it.
+    `change_at_terminal`: the terminal offers changing and cancelling a booking, so the slip
+    may send the resident there (otherwise to the 12345 hotline only).
     """
     provisional = provisional or isinstance(booking, ProvisionalBooking)
     cjk = register_cjk(font_path)
@@ -104,8 +106,7 @@ def render_booking_slip(booking: Booking | ProvisionalBooking, *, font_path: str
     t.draw(left + 170, y, f"证件号码  {booking.id_number_masked}", 12)
     y -= 26
 
-    # A provisional slip has no platform reference for the ticket machine to scan yet.
-    for line in (GUIDANCE[0], GUIDANCE[2]) if provisional else GUIDANCE:
+    for line in guidance(provisional=provisional, change_at_terminal=change_at_terminal):
         t.draw(left, y, "• " + line, 11)
         y -= 17
     if provisional:
@@ -127,6 +128,13 @@ def render_booking_slip(booking: Booking | ProvisionalBooking, *, font_path: str
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def guidance(*, provisional: bool, change_at_terminal: bool) -> tuple[str, ...]:
+    """What the resident is told to do next, from what the terminal and the hall offer."""
+    change = CHANGE_AT_TERMINAL if change_at_terminal else CHANGE_BY_HOTLINE
+    # A provisional slip has no platform reference for the ticket machine to scan yet.
+    return (ARRIVE, change) if provisional else (ARRIVE, SCAN, change)
 
 
 def _stamp(t: PdfText, x: float, y: float, text: str) -> None:

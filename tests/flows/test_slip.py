@@ -78,6 +78,28 @@ def test_provisional_slip_says_so(booking: Booking, font_path: str, tmp_path: Pa
     assert "临时凭证" in text and "短信" in text
 
 
+#: What a slip may say only on a terminal that offers changing and cancelling a booking.
+TERMINAL_PROMISE = "使用自助终端"
+
+
+@pytest.mark.parametrize("kind", ["confirmed", "provisional"])
+def test_the_terminal_is_promised_for_changes_only_when_it_offers_them(
+        kind: str, booking: Booking, provisional_booking: ProvisionalBooking, font_path: str,
+        tmp_path: Path) -> None:
+    slip_of = booking if kind == "confirmed" else provisional_booking
+
+    def flat_text(**options: bool) -> str:
+        pdf = slip.render_booking_slip(slip_of, font_path=font_path, terminal_name="T",
+                                       printed_at=PRINTED_AT, **options)
+        return "".join(pdf_text(pdf, tmp_path).split())
+
+    hotline_only = flat_text()  # the terminal has no my-bookings service yet
+    assert "如需改约或取消" in hotline_only and "12345" in hotline_only
+    assert TERMINAL_PROMISE not in hotline_only
+    both = flat_text(change_at_terminal=True)
+    assert TERMINAL_PROMISE in both and "12345" in both
+
+
 def test_metadata_has_no_personal_data(booking: Booking, font_path: str,
                                        tmp_path: Path) -> None:
     pdf = slip.render_booking_slip(booking, font_path=font_path, terminal_name="T",
