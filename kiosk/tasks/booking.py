@@ -37,15 +37,23 @@ def change_at_terminal() -> bool:
 
 
 def slip_renderer(ctx: TerminalContext) -> SlipRenderer:
-    """The flow's slip renderer: guidance from the services this terminal offers."""
+    """The flow's slip renderer: guidance from the services this terminal offers, large type
+    when the session is in 长辈模式 at the moment the slip prints."""
     changes_here = change_at_terminal()
 
     def render(slip: Booking | ProvisionalBooking) -> bytes:
         return render_booking_slip(slip, font_path=ctx.font_path,
                                    terminal_name=ctx.config.terminal.name,
-                                   printed_at=ctx.clock(), change_at_terminal=changes_here)
+                                   printed_at=ctx.clock(), change_at_terminal=changes_here,
+                                   elderly=_elderly(ctx))
 
     return render
+
+
+def _elderly(ctx: TerminalContext) -> bool:
+    # The app fills in ui before any flow starts; a headless caller has none: the normal slip.
+    ui = ctx.ui
+    return ui is not None and bool(ui.theme.elderly)
 
 
 def start(ctx: TerminalContext, identity: ResidentIdentity | None) -> BookingFlow:

@@ -1,5 +1,5 @@
 """The booking task prints the slip the terminal can stand behind: the change/cancel guidance
-follows the registered services."""
+follows the registered services, and a session in 长辈模式 gets the large-type slip."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from kiosk.fonts import find_cjk_font
 from kiosk.tasks import TaskRegistry
 from kiosk.tasks import booking as booking_task
 from services.schemas import Booking
-from tests.slip_pdf import pdf_text
+from tests.slip_pdf import pdf_text, pdf_words, scan_qr, word_height
 
 CHINA = timezone(timedelta(hours=8))
 PRINTED_AT = datetime(2025, 1, 5, 20, 15, tzinfo=CHINA)
@@ -70,6 +70,27 @@ def test_a_coming_tile_promises_nothing(booking: Booking, tmp_path: Path,
 
 def test_a_my_bookings_service_is_promised_on_the_slip(booking: Booking, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    with_registry(monkeypatch, TaskSpec("my_bookings", "我的预约", start=lambda _c, _i: None))  # type: ignore[arg-type, return-value]  # never started here
+    with_registry(monkeypatch, TaskSpec("my_bookings", "我的预约", start=lambda _c, _i: None))
     text = flat(printed(booking_task.slip_renderer(fake_ctx()), booking, tmp_path))
     assert TERMINAL_PROMISE in text and "12345" in text
+
+
+def test_a_session_in_elderly_mode_prints_the_large_slip(booking: Booking,
+                                                         tmp_path: Path) -> None:
+    ctx = fake_ctx()
+    render = booking_task.slip_renderer(ctx)  # the flow is built before the switch is touched
+    normal = pdf_words(printed(render, booking, tmp_path, "normal"))
+    ctx.ui.theme.elderly = True  # the resident taps 长辈模式 before printing
+    elderly_pdf = printed(render, booking, tmp_path, "elderly")
+    elderly = pdf_words(elderly_pdf)
+    for part in (booking.reference, "星期一", booking.hall_name):
+        assert word_height(elderly, part) > 1.2 * word_height(normal, part), part
+    assert scan_qr(elderly_pdf, 80) == booking.reference
+
+
+def test_without_a_ui_the_slip_is_the_normal_one(booking: Booking, tmp_path: Path) -> None:
+    ctx = fake_ctx()
+    ctx.ui = None  # a headless caller: the app fills ui in before any flow starts
+    normal = pdf_words(printed(booking_task.slip_renderer(fake_ctx()), booking, tmp_path, "a"))
+    headless = pdf_words(printed(booking_task.slip_renderer(ctx), booking, tmp_path, "b"))
+    assert word_height(headless, booking.reference) == word_height(normal, booking.reference)
