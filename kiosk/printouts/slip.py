@@ -1,17 +1,13 @@
-"""The appointment slip (预约凭证): an A4 PDF with a QR code of the reference, no Kivy."""
+"""The appointment slip (预约凭证): an A4 PDF with a full QR code of the reference, no Kivy."""
 
 from __future__ import annotations
 
-import hashlib
 import io
-from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
-import segno
-from reportlab.lib.colors import Color, HexColor, white
+from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from services.schemas import Booking
@@ -19,14 +15,9 @@ from services.schemas import Booking
 from kiosk.flows.booking.provisional import ProvisionalBooking
 from kiosk.texts import WEEKDAYS
 
-# Latin text is set in Helvetica and only CJK in the embedded font. When CUPS turns the PDF
-# into PostScript (pdftocairo), a CJK font that also holds Latin glyphs is split into two
-# subsets with the same name, and ghostscript then rasterises some of them: the printed text
-# layer (and pdftotext, which the tests use) would lose characters such as the * of 张*华.
-LATIN = "Helvetica"
-LATIN_BOLD = "Helvetica-Bold"
+from .qr import draw_qr, make_qr
+from .text import INK, PdfText, register_cjk
 
-INK = HexColor("#1a1a1a")
 MUTED = HexColor("#555555")
 ACCENT = HexColor("#b3261e")  # 政务 red for the title rule
 PANEL = HexColor("#f3f3f3")
@@ -34,16 +25,18 @@ PANEL = HexColor("#f3f3f3")
 PAGE_W, PAGE_H = A4
 MARGIN = 42.0
 SLIP_BOTTOM = PAGE_H / 2  # the cut line sits here or under the footer, whichever is lower
-# Where the QR code sits (PDF points, origin bottom left), quiet zone included.
+# The QR code's square (PDF points, origin bottom left), quiet zone included: 46.6 mm, so a
+# version 1 code (a 13-character reference) has 1.6 mm modules and version 2 (a local
+# reference with a long terminal id) 1.4 mm; both read at 80 dpi (tests/flows/test_slip.py).
 QR_SIZE = 132.0
 QR_X = PAGE_W - MARGIN - QR_SIZE
 QR_Y = PAGE_H - MARGIN - 52 - QR_SIZE
 
-GUIDANCE = (
-    "请携带本人身份证原件，在预约时段开始前 10 分钟到达办事大厅。",
-    "到达后在取号机扫描上方二维码，或向窗口出示预约号取号。",
-    "如需改约或取消，请使用自助终端，或拨打 12345 政务服务热线。",
-)
+ARRIVE = "请携带本人身份证原件，在预约时段开始前 10 分钟到达办事大厅。"
+SCAN = "到达后在取号机扫描上方二维码，或向窗口出示预约号取号。"
+# Paper outlives the session: it names only the ways to change a booking that exist.
+CHANGE_AT_TERMINAL = "如需改约或取消，请使用自助终端，或拨打 12345 政务服务热线。"
+CHANGE_BY_HOTLINE = "如需改约或取消，请拨打 12345 政务服务热线。"
 #: A slip printed offline: what happens next, in plain words (issue 4).
 PROVISIONAL_NOTES = (
     "这是临时凭证：本机暂时连不上平台，预约将在网络恢复后提交。",
@@ -52,16 +45,43 @@ PROVISIONAL_NOTES = (
 )
 
 
+@dataclass(frozen=True)
+class SlipStyle:
+    """Type sizes (pt) of one kind of slip; the layout follows from them."""
+
+    item: float
+    when: float
+    reference: float
+    hall: float
+    address: float
+    who: float
+    body: float
+    label: float
+    caption: float
+
+
+NORMAL = SlipStyle(item=15, when=15, reference=28, hall=13, address=11, who=12, body=11,
+                   label=9.5, caption=9)
+#: 长辈模式 (the screen's type is 1.5x): what the resident reads out or looks for at the hall
+#: (reference, date and time, hall and address) about 1.4-1.5x, the rest a little larger.
+ELDERLY = SlipStyle(item=16, when=22, reference=40, hall=19, address=16, who=13, body=12,
+                    label=10.5, caption=10)
+
+
 def render_booking_slip(booking: Booking | ProvisionalBooking, *, font_path: str,
                         terminal_name: str, printed_at: datetime,
-                        provisional: bool = False) -> bytes:
+                        provisional: bool = False, change_at_terminal: bool = False,
+                        elderly: bool = False) -> bytes:
     """Return the slip as PDF bytes.
 
     Only the masked name and ID number that the booking carries are printed. `provisional`
     marks a booking that is still waiting in the outbox for the platform to confirm it.
+    `change_at_terminal`: the terminal offers changing and cancelling a booking, so the slip
+    may send the resident there (otherwise to the 12345 hotline only). `elderly`: the slip of
+    a session in 长辈模式, its key lines in large type.
     """
     provisional = provisional or isinstance(booking, ProvisionalBooking)
-    cjk = _register_cjk(font_path)
+    style = ELDERLY if elderly else NORMAL
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, pageCompression=1)
     # Metadata is readable by anyone holding the file: the reference only, no personal data.
@@ -69,7 +89,7 @@ def render_booking_slip(booking: Booking | ProvisionalBooking, *, font_path: str
     c.setSubject("政务服务预约凭证")
     c.setCreator("gov-kiosk")
     c.setAuthor(terminal_name)
-    t = _Text(c, cjk)
+    t = PdfText(c, register_cjk(font_path))
 
     top = PAGE_H - MARGIN
     left, right = MARGIN, PAGE_W - MARGIN
@@ -82,46 +102,53 @@ def render_booking_slip(booking: Booking | ProvisionalBooking, *, font_path: str
     if provisional:
         _stamp(t, right - 150, top - 27, "待确认 · 临时凭证")
 
-    # QR code and reference on the right.
-    qr_size, qr_x, qr_y = QR_SIZE, QR_X, QR_Y
-    draw_qr(c, booking.reference, qr_x, qr_y, qr_size)
-    t.draw_centered(qr_x + qr_size / 2, qr_y - 14,
-                    "临时编号（工作人员可扫码查询）" if provisional else "取号时扫描此码", 9,
-                    color=MUTED)
+    # QR code on the right.
+    draw_qr(c, make_qr(booking.reference), QR_X, QR_Y, QR_SIZE)
+    caption = ("临时编号", "（工作人员可扫码查询）") if provisional else ("取号时扫描此码",)
+    if t.width("".join(caption), style.caption) <= QR_SIZE:
+        caption = ("".join(caption),)  # one line under the code when it is no wider
+    y = QR_Y - 5
+    for line in caption:
+        y -= style.caption * 1.2
+        t.draw_centered(QR_X + QR_SIZE / 2, y, line, style.caption, color=MUTED)
+    below_qr = y - 16
 
-    # What, where and when on the left.
-    col_w = qr_x - left - 24
-    y = top - 70
-    y = t.field(left, y, "办理事项", booking.item_name, col_w, size=15, bold=True)
-    y = t.field(left, y, "办事大厅", booking.hall_name, col_w, size=13)
-    y = t.field(left, y, "地　　址", booking.hall_address, col_w, size=11)
+    # What, where and when on the left of the code, then across the page below it.
+    col_w = QR_X - left - 24
     day = booking.date
     # The paper says 星期一 where the screen says 周一: the day names are the table's.
-    when = (f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}  "
+    when = (f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}",
             f"{booking.start:%H:%M}–{booking.end:%H:%M}")
-    y = t.field(left, y, "预约时间", when, col_w, size=15, bold=True)
+    y = top - 70
+    for label, value, size, bold in (
+            ("办理事项", (booking.item_name,), style.item, True),
+            ("办事大厅", (booking.hall_name,), style.hall, False),
+            ("地　　址", (booking.hall_address,), style.address, False),
+            ("预约时间", when, style.when, True)):
+        width = col_w if y - style.label > below_qr else right - left
+        if len(value) > 1 and t.width("  ".join(value), size, bold) <= width:
+            value = ("  ".join(value),)  # date and time on one line when they fit
+        y = _field(t, left, y, label, value, width, size=size, bold=bold, label_size=style.label)
 
     # The reference, large, across the page: residents read it out at the window.
-    y = min(y, qr_y - 30) - 8
-    c.setFillColor(PANEL)
-    c.roundRect(left, y - 50, right - left, 50, 6, stroke=0, fill=1)
-    t.draw(left + 14, y - 31, "临时编号" if provisional else "预约号", 13, color=MUTED)
-    t.draw(left + (84 if provisional else 70), y - 35, booking.reference, 28, bold=True)
-    y -= 72
+    y = _reference_panel(t, left, min(y, below_qr) - 8, right - left,
+                         "临时编号" if provisional else "预约号", booking.reference,
+                         style.reference)
+    y -= style.who + 10
 
     # Who booked, masked as on the screen.
-    t.draw(left, y, f"预约人  {booking.resident_name_masked}", 12)
-    t.draw(left + 170, y, f"证件号码  {booking.id_number_masked}", 12)
-    y -= 26
+    t.draw(left, y, f"预约人  {booking.resident_name_masked}", style.who)
+    t.draw(left + style.who * 14, y, f"证件号码  {booking.id_number_masked}", style.who)
+    y -= style.who + 14
 
-    # A provisional slip has no platform reference for the ticket machine to scan yet.
-    for line in (GUIDANCE[0], GUIDANCE[2]) if provisional else GUIDANCE:
-        t.draw(left, y, "• " + line, 11)
-        y -= 17
+    notes = [(line, INK) for line in guidance(provisional=provisional,
+                                              change_at_terminal=change_at_terminal)]
     if provisional:
-        for line in PROVISIONAL_NOTES:
-            t.draw(left, y, "• " + line, 11, color=ACCENT)
-            y -= 17
+        notes += [(line, ACCENT) for line in PROVISIONAL_NOTES]
+    for line, color in notes:
+        for i, part in enumerate(t.wrap(line, style.body, right - left - style.body)):
+            t.draw(left, y, ("• " if i == 0 else "   ") + part, style.body, color=color)
+            y -= style.body * 1.55
 
     # Footer: when and where it was printed, then the cut line.
     footer = (f"打印时间 {printed_at:%Y-%m-%d %H:%M}    打印终端 {terminal_name}    "
@@ -139,56 +166,14 @@ def render_booking_slip(booking: Booking | ProvisionalBooking, *, font_path: str
     return buf.getvalue()
 
 
-def draw_qr(c: Canvas, data: str, x: float, y: float, size: float) -> None:
-    """Draw `data` as a QR code (vector rectangles, quiet zone included) in a square."""
-    matrix = qr_matrix(data)
-    n = len(matrix) + 8  # 4-module quiet zone on each side (ISO/IEC 18004)
-    module = size / n
-    c.setFillColor(white)
-    c.rect(x, y, size, size, stroke=0, fill=1)
-    c.setFillColor(INK)
-    for row_index, row in enumerate(matrix):
-        top = y + size - (row_index + 4 + 1) * module
-        for start, length in _runs(row):
-            # Slight overlap hides hairline gaps between adjacent rectangles in some viewers.
-            c.rect(x + (start + 4) * module, top, length * module + 0.05, module + 0.05,
-                   stroke=0, fill=1)
+def guidance(*, provisional: bool, change_at_terminal: bool) -> tuple[str, ...]:
+    """What the resident is told to do next, from what the terminal and the hall offer."""
+    change = CHANGE_AT_TERMINAL if change_at_terminal else CHANGE_BY_HOTLINE
+    # A provisional slip has no platform reference for the ticket machine to scan yet.
+    return (ARRIVE, change) if provisional else (ARRIVE, SCAN, change)
 
 
-def qr_matrix(data: str) -> list[list[bool]]:
-    """The dark/light modules of the QR code the slip prints for `data` (no quiet zone)."""
-    qr = segno.make(data, error="m")
-    return [[bool(v) for v in row] for row in qr.matrix]
-
-
-def _runs(row: list[bool]) -> Iterator[tuple[int, int]]:
-    start = None
-    for i, dark in enumerate(row + [False]):
-        if dark and start is None:
-            start = i
-        elif not dark and start is not None:
-            yield start, i - start
-            start = None
-
-
-def _register_cjk(font_path: str) -> str:
-    name = "KioskSlipCJK-" + hashlib.sha1(font_path.encode()).hexdigest()[:8]
-    if name not in pdfmetrics.getRegisteredFontNames():
-        # asciiReadable=False numbers the subset's glyphs from 0 with a plain ToUnicode map,
-        # which ghostscript (cups-pdf, printer drivers) keeps as text.
-        pdfmetrics.registerFont(TTFont(name, font_path, subfontIndex=0, asciiReadable=False))
-    return name
-
-
-def _is_latin(ch: str) -> bool:
-    try:
-        ch.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _stamp(t: _Text, x: float, y: float, text: str) -> None:
+def _stamp(t: PdfText, x: float, y: float, text: str) -> None:
     c = t.canvas
     c.setStrokeColor(ACCENT)
     c.setLineWidth(1.2)
@@ -196,73 +181,36 @@ def _stamp(t: _Text, x: float, y: float, text: str) -> None:
     t.draw(x, y, text, 12, color=ACCENT, bold=True)
 
 
-class _Text:
-    """Draws mixed Chinese/Latin strings run by run (see LATIN above)."""
+def _reference_panel(t: PdfText, x: float, y: float, width: float, label: str, reference: str,
+                     size: float) -> float:
+    """The reference on a grey panel whose top is at y, its label beside it or, when a long
+    local reference would not fit, above it; returns the y of the panel's bottom."""
+    label_size = size * 0.46
+    beside = t.width(label, label_size) + 28
+    ref_width = t.width(reference, size, bold=True)
+    stacked = beside + ref_width + 14 > width
+    if stacked:
+        size = min(size, size * (width - 28) / ref_width)  # set smaller rather than run off
+    height = size + 22 + (label_size + 6 if stacked else 0)
+    t.canvas.setFillColor(PANEL)
+    t.canvas.roundRect(x, y - height, width, height, 6, stroke=0, fill=1)
+    if stacked:
+        t.draw(x + 14, y - 10 - label_size, label, label_size, color=MUTED)
+        t.draw(x + 14, y - height + 11 + size * 0.14, reference, size, bold=True)
+    else:
+        baseline = y - height / 2 - size * 0.36
+        t.draw(x + 14, baseline, label, label_size, color=MUTED)
+        t.draw(x + beside, baseline, reference, size, bold=True)
+    return y - height
 
-    def __init__(self, canvas: Canvas, cjk: str) -> None:
-        self.canvas = canvas
-        self.cjk = cjk
 
-    def _pieces(self, text: str, bold: bool) -> Iterator[tuple[str, str, bool]]:
-        buf, latin = "", None
-        for ch in text:
-            is_latin = _is_latin(ch)
-            if buf and is_latin != latin:
-                yield self._font(latin, bold), buf, bool(latin)
-                buf = ""
-            buf, latin = buf + ch, is_latin
-        if buf:
-            yield self._font(latin, bold), buf, bool(latin)
-
-    def _font(self, latin: bool | None, bold: bool) -> str:
-        if latin:
-            return LATIN_BOLD if bold else LATIN
-        return self.cjk
-
-    def width(self, text: str, size: float, bold: bool = False) -> float:
-        pieces = self._pieces(text, bold)
-        return sum(float(pdfmetrics.stringWidth(s, f, size)) for f, s, _ in pieces)
-
-    def draw(self, x: float, y: float, text: str, size: float, *, bold: bool = False,
-             color: Color = INK) -> float:
-        c = self.canvas
-        c.setFillColor(color)
-        for font, piece, latin in self._pieces(text, bold):
-            c.setFont(font, size)
-            # The CJK font has no bold face: fill and stroke thinly to embolden it.
-            if bold and not latin:
-                # The render mode is graphics state: keep it from leaking into later text.
-                c.saveState()
-                c.setStrokeColor(color)
-                c.setLineWidth(size / 30)
-                text_obj = c.beginText(x, y)
-                text_obj.setTextRenderMode(2)
-                text_obj.textOut(piece)
-                c.drawText(text_obj)
-                c.restoreState()
-            else:
-                c.drawString(x, y, piece)
-            x += pdfmetrics.stringWidth(piece, font, size)
-        return x
-
-    def draw_centered(self, cx: float, y: float, text: str, size: float, **kw: object) -> None:
-        self.draw(cx - self.width(text, size) / 2, y, text, size, **kw)  # type: ignore[arg-type]  # kw holds bold: bool only
-
-    def wrap(self, text: str, size: float, width: float, bold: bool = False) -> list[str]:
-        lines, line = [], ""
-        for ch in text:
-            if line and self.width(line + ch, size, bold) > width:
-                lines.append(line)
-                line = ""
-            line += ch
-        return lines + ([line] if line else [])
-
-    def field(self, x: float, y: float, label: str, value: str, width: float, *,
-              size: float, bold: bool = False) -> float:
-        """A label above a wrapped value; returns the y below it."""
-        self.draw(x, y, label, 9.5, color=MUTED)
-        y -= size + 4
-        for line in self.wrap(value, size, width, bold) or [""]:
-            self.draw(x, y, line, size, bold=bold)
+def _field(t: PdfText, x: float, y: float, label: str, lines: tuple[str, ...], width: float, *,
+           size: float, bold: bool, label_size: float) -> float:
+    """A label above its value (each of `lines` wrapped to `width`); returns the y below."""
+    t.draw(x, y, label, label_size, color=MUTED)
+    y -= size + 4
+    for line in lines:
+        for part in t.wrap(line, size, width, bold) or [""]:
+            t.draw(x, y, part, size, bold=bold)
             y -= size * 1.3
-        return y - 6
+    return y - 6

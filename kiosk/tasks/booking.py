@@ -6,10 +6,12 @@ import logging
 import sqlite3
 import uuid
 
+import kiosk.tasks
 from kiosk.context import Notice, ScreenSpec, TaskSpec, TerminalContext
 from kiosk.flows.booking.flow import BookingFlow
 from kiosk.flows.booking.provisional import OfflineBookings, ProvisionalBooking
 from kiosk.identity import ResidentIdentity
+from kiosk.ports import SlipRenderer
 from kiosk.printouts.slip import render_booking_slip
 from offline_cache.outbox import OutboxError
 from services.schemas import Booking
@@ -17,22 +19,48 @@ from writes.domains.booking import KINDS
 
 log = logging.getLogger(__name__)
 
+#: The registry key of the service that changes or cancels a booking at the terminal (a later
+#: issue builds it). Until it is registered with a start, slips name the 12345 hotline only.
+MY_BOOKINGS = "my_bookings"
+
 
 def offline_bookings(ctx: TerminalContext) -> OfflineBookings:
     return OfflineBookings(ctx.writes, terminal_id=ctx.config.terminal.id, clock=ctx.clock,
                            new_key=lambda: str(uuid.uuid4()))
 
 
-def start(ctx: TerminalContext, identity: ResidentIdentity | None) -> BookingFlow:
-    assert identity is not None  # needs_identity: the navigator identifies first
+def change_at_terminal() -> bool:
+    """True when this terminal offers changing and cancelling bookings (the registry has a
+    built my_bookings service; a 即将开放 tile does not count)."""
+    # Looked up through the package at call time: kiosk.tasks imports this module.
+    return any(t.key == MY_BOOKINGS and t.available for t in kiosk.tasks.default_registry())
+
+
+def slip_renderer(ctx: TerminalContext) -> SlipRenderer:
+    """The flow's slip renderer: guidance from the services this terminal offers, large type
+    when the session is in 长辈模式 at the moment the slip prints."""
+    changes_here = change_at_terminal()
 
     def render(slip: Booking | ProvisionalBooking) -> bytes:
         return render_booking_slip(slip, font_path=ctx.font_path,
                                    terminal_name=ctx.config.terminal.name,
-                                   printed_at=ctx.clock())
+                                   printed_at=ctx.clock(), change_at_terminal=changes_here,
+                                   elderly=_elderly(ctx))
 
+    return render
+
+
+def _elderly(ctx: TerminalContext) -> bool:
+    # The app fills in ui before any flow starts; a headless caller has none: the normal slip.
+    ui = ctx.ui
+    return ui is not None and bool(ui.theme.elderly)
+
+
+def start(ctx: TerminalContext, identity: ResidentIdentity | None) -> BookingFlow:
+    assert identity is not None  # needs_identity: the navigator identifies first
     return BookingFlow(identity=identity, catalogue=ctx.catalogue, bookings=ctx.bookings,
-                       printer=ctx.devices.printer, render_slip=render, clock=ctx.clock,
+                       printer=ctx.devices.printer, render_slip=slip_renderer(ctx),
+                       clock=ctx.clock,
                        print_timeout=ctx.config.devices.printer.timeout, writes=ctx.writes,
                        printer_ready=ctx.printer_ready, offline=offline_bookings(ctx))
 

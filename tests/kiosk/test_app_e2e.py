@@ -13,6 +13,8 @@ import pytest
 from PIL import Image, ImageStat
 
 from devices.idcard.simulated import load_residents
+from kiosk.printouts.slip import ELDERLY
+from tests.slip_pdf import pdf_words, scan_qr, word_height
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -125,6 +127,9 @@ def test_resident_books_a_slot_and_gets_a_slip(tmp_path: Path, fresh_platform: A
     text = pdf_text(pdfs[0])
     assert facts["reference"] in text
     assert person.name not in text and person.id_number not in text
+    # A code the hall's scanner reads, and no promise of a service the terminal lacks.
+    assert scan_qr(pdfs[0], 80) == facts["reference"]
+    assert "12345" in text and "使用自助终端" not in text
     # The platform has the booking.
     import requests
     r = requests.get(f"{fresh_platform.url}/v1/bookings/{facts['reference']}",
@@ -149,10 +154,15 @@ def test_elderly_mode_in_landscape(tmp_path: Path, fresh_platform: Any) -> None:
             assert img.width > img.height
     facts = result["facts"]
     assert facts["printed"] is True
-    assert len(list(slips.glob("*.pdf"))) == 1
+    pdfs = list(slips.glob("*.pdf"))
+    assert len(pdfs) == 1
     # 长辈模式: type at least 1.5x, every touch target at least 60 dp.
     assert facts["type_scale"] >= 1.5
     assert facts["min_target_dp"] >= 60
+    # ... and the slip of the session is the large-type one (the normal one sets the
+    # reference at 28 pt), its code still read.
+    assert word_height(pdf_words(pdfs[0]), facts["reference"]) >= 0.9 * ELDERLY.reference
+    assert scan_qr(pdfs[0], 80) == facts["reference"]
 
 
 @pytest.mark.kivy

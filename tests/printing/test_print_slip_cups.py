@@ -1,4 +1,5 @@
-"""A booking slip printed through a real cupsd (cups-pdf queue) carries the masked data only."""
+"""A booking slip printed through a real cupsd (cups-pdf queue) carries the masked data only and
+a code a scanner reads."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from devices.base import PrintFailed
 from devices.printer.cups import CupsPrinter
 from kiosk.printouts.slip import render_booking_slip
 from services.schemas import Booking
+from tests.slip_pdf import SCAN_DPI, scan_qr
 
 CHINA = timezone(timedelta(hours=8))
 # The resident behind the `booking` fixture (see conftest.py): must never appear in full.
@@ -44,6 +46,9 @@ def test_printed_slip_holds_masked_name_and_reference(cups_queue: str, pdf_dir: 
     assert "4207**********1011" in text
     assert "预约凭证" in text and booking.hall_name in text
     assert FULL_NAME not in text and FULL_ID not in text
+    # The code survives CUPS (pdftocairo, ghostscript in cups-pdf): read from what was printed.
+    for dpi in SCAN_DPI:
+        assert scan_qr(out, dpi) == booking.reference, f"code not read at {dpi} dpi"
 
 
 def test_held_job_is_cancelled_and_reported(cups_queue: str, font_path: str,

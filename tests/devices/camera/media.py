@@ -81,9 +81,11 @@ def face_frame(dx: int = 0, scale: float = 1.0, brightness: float = 1.0,
 
 
 def qr_frame(text: str, size: int = 260) -> np.ndarray:
-    """A QR code (segno), `size` pixels wide, on a phone-like dark rectangle in a grey
+    """A full QR code (segno), `size` pixels wide, on a phone-like dark rectangle in a grey
     640×480 frame."""
-    qr = segno.make(text, error="m")
+    # make_qr, not make: a short text would become a Micro QR code, which no phone shows and
+    # OpenCV cannot read.
+    qr = segno.make_qr(text, error="m")
     matrix = np.array([[0 if dark else 255 for dark in row] for row in qr.matrix], np.uint8)
     matrix = np.pad(matrix, 4, constant_values=255)  # the quiet zone
     code = cv2.resize(matrix, (size, size), interpolation=cv2.INTER_NEAREST)

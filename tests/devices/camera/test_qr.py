@@ -49,6 +49,12 @@ def test_another_apps_code_is_refused_at_once() -> None:
     assert err.value.reason == "qr-not-login-code"
 
 
+@pytest.mark.parametrize("text", ["JH250106-0042", "A1", PAYLOAD])
+def test_the_media_helper_draws_full_qr_codes_the_reader_decodes(text: str) -> None:
+    # A short text would fit a Micro QR code, which OpenCV (and most phones) cannot read.
+    assert decode_qr(media.qr_frame(text)) == [text]
+
+
 def test_decodes_nothing_in_a_face_frame() -> None:
     assert decode_qr(media.face_frame()) == []
 
