@@ -84,6 +84,7 @@ class KioskApp(App):
         self.device_manager = DeviceManager(self.devices.all())
         t = config.timeouts
         self.session = Session(IdleTimeouts(t.idle, t.warning, t.elderly_factor), time.monotonic())
+        self.session.elderly = self.theme.elderly  # a terminal configured for 长辈模式
         self.ctx = TerminalContext(
             config=config, devices=self.devices, client=client, catalogue=catalogue,
             bookings=CachedBookings(catalogue, BookingService(client)),
@@ -211,12 +212,11 @@ class KioskApp(App):
             self._busy = None
         self.session.wipe(time.monotonic())
         self.nav.forget_pending()
-        if to == "home":
-            # 首页 mid-task: the same person is still at the screen, so 长辈模式 stays on (and
-            # so do its longer timeouts); only the next resident, after attract, starts fresh.
-            self.session.elderly = self.theme.elderly
-        else:
+        if to != "home":
+            # 首页 mid-task: the same person is still at the screen, so 长辈模式 stays on;
+            # only the next resident, after attract, starts from the configured mode.
             self.theme.elderly = self.cfg.ui.elderly_mode
+        self.session.elderly = self.theme.elderly  # and its longer timeouts with it
         self._go(to)
 
     # -- the Ui port: work off the main thread, messages ----------------------------------

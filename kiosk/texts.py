@@ -27,6 +27,7 @@ TEXTS: dict[str, str] = {
     "home.coming_now": "现在可以使用{titles}，",
     "home.coming_title": "“{title}”",
     "home.coming_joiner": "、",
+    "home.coming_line": "即将开放：{titles}",
     "home.unavailable": "“{title}”现在无法办理：{reason}。",
     "home.needs_platform": "网络连接中断，这项服务需要实时联网，请稍后再试或到人工窗口办理",
     "home.devices_down": "{devices}暂时故障，请到人工窗口办理",

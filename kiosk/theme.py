@@ -33,6 +33,7 @@ class Theme(EventDispatcher):
     font_xl = NumericProperty(dp(52))
     target = NumericProperty(dp(72))      # minimum touch target height
     spacing = NumericProperty(dp(16))
+    tile_height = NumericProperty(dp(250))  # a home tile at most (less when many must fit)
 
     bg = ColorProperty(_PALETTES[False]["bg"])
     fg = ColorProperty(_PALETTES[False]["fg"])
@@ -52,5 +53,6 @@ class Theme(EventDispatcher):
         # ≥60 dp is the floor in 长辈模式; we go well above it.
         self.target = dp(108) if elderly else dp(72)
         self.spacing = dp(22) if elderly else dp(16)
+        self.tile_height = dp(300) if elderly else dp(250)
         for name, value in _PALETTES[elderly].items():
             setattr(self, name, value)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
+
+from kivy.properties import StringProperty
 
 from kiosk.context import TaskSpec
 from kiosk.screens.base import TaskScreen
@@ -12,18 +15,48 @@ from kiosk.widgets import Tile
 
 
 class HomeScreen(TaskScreen):
+    #: 长辈模式 shows only the services that are open, as large tiles that fit the screen;
+    #: the coming ones are named in one line instead of ten greyed-out tiles.
+    coming_line = StringProperty("")
+
     def show_tiles(self, tasks: list[TaskSpec]) -> None:
         """The registry's tiles, in its order (called once by the app)."""
-        grid = self.ids.tiles
-        grid.clear_widgets()
         self._tasks = {t.key: t for t in tasks}
         self._tiles: dict[str, Tile] = {}
         for task in tasks:
             tile = Tile(title=task.title, subtitle=task.subtitle, icon_text=task.icon,
                         available=task.available, service=task.key)
             tile.bind(on_release=self._open)
-            grid.add_widget(tile)
             self._tiles[task.key] = tile
+        self.theme.bind(elderly=self._place_tiles, tile_height=self._fit_rows)
+        self.ids.tiles_view.bind(size=self._fit_rows)
+        self._place_tiles()
+
+    def _place_tiles(self, *_args: Any) -> None:
+        grid = self.ids.tiles
+        grid.clear_widgets()
+        elderly = self.theme.elderly
+        coming = []
+        for key, task in self._tasks.items():
+            if elderly and not task.available:
+                coming.append(task.title)
+            else:
+                grid.add_widget(self._tiles[key])
+        self.coming_line = (text("home.coming_line", titles=text("home.coming_joiner").join(
+            coming)) if coming else "")
+        self._fit_rows()
+
+    def _fit_rows(self, *_args: Any) -> None:
+        """Rows as tall as the screen allows, so every tile is whole without scrolling; only
+        below two touch targets per row does the list scroll instead."""
+        grid, view = self.ids.tiles, self.ids.tiles_view
+        cols = 2 if self.theme.elderly else 3
+        if view.width > view.height * 1.2:  # landscape
+            cols += 1
+        grid.cols = cols
+        rows = max(1, -(-len(grid.children) // cols))
+        fit = (view.height - grid.spacing[1] * (rows - 1)) / rows
+        grid.row_default_height = max(2 * self.theme.target, min(self.theme.tile_height, fit))
 
     def devices_changed(self, usable: Mapping[str, bool]) -> None:
         """Disable only the services that need a device that is down, saying why."""

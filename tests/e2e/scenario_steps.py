@@ -123,3 +123,18 @@ def type_keys(pad: Any, keys: str) -> Script:
             yield settle(KEY_REPEAT_GUARD + 0.05 - since)
         tap(one(pad, key))
         pressed[key] = time.monotonic()
+
+
+def home_fits(app: Any) -> dict[str, Any]:
+    """Home as the resident sees it: every tile whole on screen, the header title whole."""
+    from kivy.metrics import dp
+
+    from tests.e2e.scripted import overlap, window_rect
+    home = screen(app, "home")
+    view = window_rect(home.ids.tiles.parent)  # the ScrollView: what is on screen
+    clipped = [t.title for t in home.ids.tiles.children
+               if overlap(window_rect(t), view) < 0.99 * t.width * t.height]
+    title = app.root.ids.header.ids.title
+    return {"home_tiles_clipped": clipped,
+            "header_title_fits": title.texture_size[0] <= title.width + 1,
+            "header_title_dp": round(title.font_size / dp(1), 1)}

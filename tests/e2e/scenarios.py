@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from tests.e2e.scripted import Script, ScriptFailed, ScriptRunner, find_buttons, settle, tap, until
-from tests.e2e.scenario_steps import (on, one, past_face, pick_item, pick_slot, screen, to_identify,
+from tests.e2e.scenario_steps import (home_fits, on, one, past_face, pick_item, pick_slot, screen, to_identify,
                                      type_keys)
 
 
@@ -28,6 +28,7 @@ def booking_script(runner: ScriptRunner, resident: int = 0, letters: str = "SBK"
         yield until("elderly mode", lambda: app.theme.elderly)
     yield settle()
     runner.screenshot("02-home")
+    runner.facts.update(home_fits(app))
     tap(one(root, "办事预约"))
 
     yield on(app, "identify")
@@ -114,6 +115,7 @@ def reader_down_script(runner: ScriptRunner) -> Script:
     yield until("booking disabled", lambda: bool(home._tiles["booking"].unavailable_reason))
     yield settle()
     runner.screenshot("10-reader-down")
+    runner.facts.update(home_fits(app))
     runner.facts["booking_reason"] = home._tiles["booking"].unavailable_reason
     tap(home._tiles["booking"])
     yield until("dialog", lambda: any(isinstance(w, ModalView) for w in Window.children))

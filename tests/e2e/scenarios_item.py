@@ -6,20 +6,8 @@ from collections.abc import Generator
 from typing import Any
 
 from tests.e2e.scenario_steps import on, one, past_face, screen, to_identify
-from tests.e2e.scripted import Script, ScriptFailed, ScriptRunner, find_buttons, settle, tap, until
-
-
-def window_rect(widget: Any) -> tuple[float, float, float, float]:
-    """(left, bottom, right, top) in window pixels; ScrollView offsets included."""
-    x0, y0 = widget.to_window(widget.x, widget.y)
-    return x0, y0, x0 + widget.width, y0 + widget.height
-
-
-def overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
-    """Area shared by two rectangles (0 when they only touch)."""
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return max(0.0, w) * max(0.0, h)
+from tests.e2e.scripted import (Script, ScriptFailed, ScriptRunner, find_buttons, overlap, settle,
+                                tap, until, window_rect)
 
 
 def layout_facts(app: Any, item: Any) -> dict[str, Any]:

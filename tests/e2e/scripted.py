@@ -40,6 +40,19 @@ def find_buttons(root: Widget, text_contains: str) -> list[Widget]:
     return found[::-1]  # children are stored last-first; give screen order
 
 
+def window_rect(widget: Any) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) in window pixels; ScrollView offsets included."""
+    x0, y0 = widget.to_window(widget.x, widget.y)
+    return x0, y0, x0 + widget.width, y0 + widget.height
+
+
+def overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Area shared by two rectangles (0 when they only touch)."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return max(0.0, w) * max(0.0, h)
+
+
 def tap(widget: Widget) -> None:
     """Press and release at the widget's centre, through the window like a finger."""
     parent = widget.parent

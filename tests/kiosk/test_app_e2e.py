@@ -109,6 +109,7 @@ def test_resident_books_a_slot_and_gets_a_slip(tmp_path: Path, fresh_platform: A
     assert facts["reference"]
     assert facts["type_scale"] == 1.0 and facts["min_target_dp"] >= 60
     assert "社" in facts["item_text"]
+    assert facts["home_tiles_clipped"] == [] and facts["header_title_fits"] is True
     # The attract screen names what works on this terminal and nothing that does not.
     shown = "\n".join(facts["attract_texts"])
     assert "办事预约" in shown
@@ -145,14 +146,18 @@ def test_resident_books_a_slot_and_gets_a_slip(tmp_path: Path, fresh_platform: A
 
 
 @pytest.mark.kivy
-def test_elderly_mode_in_landscape(tmp_path: Path, fresh_platform: Any) -> None:
+@pytest.mark.parametrize("orientation", ["landscape", "portrait"])
+def test_elderly_mode(tmp_path: Path, fresh_platform: Any, orientation: str) -> None:
     result, slips, _logs = run_script(tmp_path, fresh_platform, "booking", "--resident", "1",
-                                      "--elderly", orientation="landscape")
+                                      "--elderly", orientation=orientation)
     for shot in result["shots"]:
         assert_not_blank(shot)
         with Image.open(shot) as img:
-            assert img.width > img.height
+            assert (img.width > img.height) is (orientation == "landscape")
     facts = result["facts"]
+    # Home fits the screen: no tile cut off, the header title whole and still large.
+    assert facts["home_tiles_clipped"] == [] and facts["header_title_fits"] is True
+    assert facts["header_title_dp"] >= 30
     assert facts["printed"] is True
     pdfs = list(slips.glob("*.pdf"))
     assert len(pdfs) == 1
@@ -180,9 +185,11 @@ def test_idle_warning_counts_down_then_wipes(tmp_path: Path, shared_platform: An
 def test_unplugged_reader_disables_only_booking_and_says_why(tmp_path: Path,
                                                              shared_platform: Any) -> None:
     result, _slips, _logs = run_script(
-        tmp_path, shared_platform, "reader_down",
+        tmp_path, shared_platform, "reader_down", orientation="landscape",
         idcard='backend = "ga467"\nport = "/dev/ttyKIOSK-NOT-THERE"')
     facts = result["facts"]
+    # All eleven tiles whole on a landscape screen, none hidden below the fold.
+    assert facts["home_tiles_clipped"] == [] and facts["header_title_fits"] is True
     assert "身份证读卡器" in facts["booking_reason"] and "人工窗口" in facts["booking_reason"]
     assert "现在无法办理" in facts["dialog"] and facts["still_home"] is True
     # A coming service's dialog does not point to booking while booking cannot work either.
