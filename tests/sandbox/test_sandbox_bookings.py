@@ -51,7 +51,7 @@ def test_same_key_same_body_replays_the_first_booking(api: Api) -> None:
     assert first.json() == second.json()
     assert remaining(api, CITY_ITEM, "HALL-CITY", slot) == before - 1
     # A new key is a new booking (another resident: one resident holds one booking of an
-    # item a day, see test_double_booking.py).
+    # item a day, see test_sandbox_double_booking.py).
     other = api.post("/v1/bookings", booking_body(CITY_ITEM, "HALL-CITY", slot, n=12),
                      key="replay-2")
     assert other.json()["reference"] != first.json()["reference"]
