@@ -169,3 +169,25 @@ def test_a_provisional_booking_the_platform_refuses_as_double_is_explained(
     sms = requests.get(fresh_platform.url + "/sandbox/sms", timeout=10, headers={
         "Authorization": f"Bearer {fresh_platform.token}"}).json()["messages"]
     assert held.reference in sms[-1]["text"] and accepted.reference in sms[-1]["text"]
+
+
+def test_an_unreadable_waiting_write_names_no_day_and_breaks_nothing() -> None:
+    from kiosk.flows.booking.provisional import _waiting
+    from offline_cache.outbox import OutboxItem
+
+    def item(payload: Any, state: Any = "pending") -> OutboxItem:
+        return OutboxItem(1, "booking.provisional", "k", "r", state, 0, 0.0, 0.0, None,
+                          payload, None)
+
+    good_request = {"booking": {"item_id": "i", "hall_id": "h", "slot_id": "s", "resident": {
+        "id_number": "110105194912310000", "name": "李四", "phone": "13900000000"}},
+        "local_reference": "L261127-001-T1", "terminal_id": "T1",
+        "made_at": "2026-11-27T03:00:00+08:00"}
+    shown = {"item_name": "社会保障卡申领", "hall_name": "江城区政务服务中心",
+             "start": "2026-11-30T09:00:00+08:00", "end": "2026-11-30T09:30:00+08:00"}
+    assert _waiting(item({**good_request, "shown": shown})) is not None
+    for bad in (None, {}, good_request, {**good_request, "shown": None},
+                {**good_request, "shown": ["x"]}, {**good_request, "shown": {"start": "x"}},
+                {**good_request, "booking": 3, "shown": shown}):
+        assert _waiting(item(bad)) is None
+    assert _waiting(item({**good_request, "shown": shown}, "sent")) is None

@@ -159,16 +159,18 @@ class OfflineBookings:
         the platform has not seen it, so only the terminal can refuse the second. A delivered
         one the platform judges itself (409 duplicate-booking, or a refused outcome)."""
         day = start.astimezone(CHINA_TZ).date()
+        # Waiting provisional writes are never marked shown (only decided ones are).
         for item in self._writes.outbox.unshown(request.resident.id_number,
                                                 (KIND_BOOKING_PROVISIONAL,)):
-            held = _undelivered(item)
-            if held is None or held[0].supersedes_key == key:
+            w = _waiting(item)
+            if w is None or w.request.supersedes_key == key:
                 continue
-            req, shown = held
-            if req.booking.item_id == request.item_id and shown[0].date() == day \
-                    and req.booking.resident.id_number == request.resident.id_number:
-                raise HeldOffline(text("provisional.double.held", when=_day_time(shown[0]),
-                                       hall=shown[1], item=shown[2], local=req.local_reference))
+            booked = w.request.booking
+            if booked.item_id == request.item_id and w.start.date() == day \
+                    and booked.resident.id_number == request.resident.id_number:
+                raise HeldOffline(text("provisional.double.held", when=_day_time(w.start),
+                                       hall=w.hall_name, item=w.item_name,
+                                       local=w.request.local_reference))
 
     def outcome(self, booking: ProvisionalBooking) -> Notice:
         """Where it stands now (the done screen updates while the resident is still there)."""
@@ -194,19 +196,26 @@ class OfflineBookings:
         self._writes.outbox.mark_shown([n.outbox_item for n in notices if n.decided])
 
 
+@dataclass(frozen=True)
+class _Waiting:
+    """A provisional write not yet delivered and what its slip showed (start in China time)."""
 
-def _undelivered(item: OutboxItem
-                 ) -> tuple[ProvisionalBookingRequest, tuple[datetime, str, str]] | None:
-    """A provisional write still waiting (pending or in flight), its request and what its slip
-    showed (start in China time, hall, item); None when delivered, dead or unreadable (an
-    older write has no shown member: it cannot name the day)."""
+    request: ProvisionalBookingRequest
+    start: datetime
+    hall_name: str
+    item_name: str
+
+
+def _waiting(item: OutboxItem) -> _Waiting | None:
+    """None when delivered, dead or unreadable (a write from before the `shown` member
+    cannot name its day)."""
     if item.state not in ("pending", "in_flight") or not item.payload:
         return None
     payload = dict(item.payload)
     shown = payload.pop(TERMINAL_MEMBER, None)
     try:
-        req = ProvisionalBookingRequest.model_validate(payload)
-        start = datetime.fromisoformat(str(shown["start"])).astimezone(CHINA_TZ)
-        return req, (start, str(shown["hall_name"]), str(shown["item_name"]))
+        return _Waiting(ProvisionalBookingRequest.model_validate(payload),
+                        datetime.fromisoformat(str(shown["start"])).astimezone(CHINA_TZ),
+                        str(shown["hall_name"]), str(shown["item_name"]))
     except (ValueError, KeyError, TypeError):
         return None
