@@ -54,7 +54,8 @@ def outbox_enqueue(path: Path, n: int) -> float:
 
 
 def booking_bodies(client: PlatformClient, n: int) -> list[dict[str, Any]]:
-    """n booking requests on free seats (several items, halls and days)."""
+    """n booking requests on free seats (several items, halls and days), one resident each
+    (a resident books an item once a day)."""
     cat, bk = CatalogueService(client), BookingService(client)
     bodies: list[dict[str, Any]] = []
     for item in cat.search_items("", bookable=True, limit=50).items:
@@ -62,8 +63,10 @@ def booking_bodies(client: PlatformClient, n: int) -> list[dict[str, Any]]:
             for d in range(1, 14):
                 for slot in bk.slots(item.id, hall.id, date.today() + timedelta(days=d)):
                     for _ in range(slot.remaining):
+                        resident = dict(PAYLOAD["resident"],
+                                        id_number=f"42010219900101{len(bodies):04d}")
                         bodies.append({"item_id": item.id, "hall_id": hall.id,
-                                       "slot_id": slot.id, "resident": PAYLOAD["resident"]})
+                                       "slot_id": slot.id, "resident": resident})
                         if len(bodies) == n:
                             return bodies
     raise RuntimeError("not enough free seats in the sandbox")

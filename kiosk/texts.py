@@ -139,6 +139,13 @@ TEXTS: dict[str, str] = {
     "booking.sms.failed": "短信未能发送：{reason}请记下预约号。",
     "booking.sms.refused": "短信发送失败。",
     "booking.sms.provisional": "离线预约的结果会由平台以短信发送给您。",
+    #   a second booking of one item on one day (409 duplicate-booking); no my-bookings
+    #   service on the terminal yet, so changing or cancelling goes through 12345
+    "booking.double": ("您已预约 {when} {hall} 的“{item}”（预约号 {reference}），"
+                       "同一事项同一天只能预约一次。如需改约或取消，请拨打 12345。"),
+    "booking.double.when": "{month}月{day}日 {hour}:{minute:02d}",
+    "booking.double.unknown": ("您在这一天已预约过这个事项，同一事项同一天只能预约一次。"
+                               "如需改约或取消，请拨打 12345。"),
     # the slip on the printer (kiosk/flows/booking/slip_printing.py)
     "print.job_title": "预约凭证 {reference}",
     "print.busy": "正在打印，请稍候。",
@@ -181,6 +188,10 @@ TEXTS: dict[str, str] = {
                               "或请工作人员协助。"),
     "provisional.waiting.title": "离线预约仍在提交",
     "provisional.waiting.text": "临时编号 {local} 的预约还在等待网络，确认后会短信通知您。",
+    "provisional.double.text": "临时编号 {local} 的预约未能成功：{reason}",
+    "provisional.double.held": ("您已在本机预约 {when} {hall} 的“{item}”（临时编号 {local}，"
+                                "待平台确认），同一事项同一天只能预约一次。结果会以短信通知您；"
+                                "如需改约或取消，请拨打 12345。"),
     # the face check (kiosk/flows/identify/face_check.py), by step or reason
     "face.looking": "请正对摄像头，把脸放进框里",
     "face.verifying": "正在核验，请稍候…",

@@ -40,6 +40,9 @@ class Refused:
     reason: str
     status: int | None = None
     message: str | None = None  # what to tell a resident, when the platform said it
+    #: The platform's problem document (e.g. which booking a double booking names), for the
+    #: flow that waits on this attempt; never stored, never logged.
+    problem: dict[str, Any] | None = None
 
 
 SendResult = Delivered | RetryLater | Refused

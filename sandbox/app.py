@@ -156,12 +156,14 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None) -> Fa
         return SlotList(slots=ledger.slot_list(conn, cat, h.id, day, clock.now()))
 
     @v1.post("/bookings", response_model=Booking, status_code=201, tags=["bookings"],
-             responses=problem_responses(400, 409))
+             responses=problem_responses(400, 409, extended={409: "DuplicateBookingProblem"}))
     def create_booking(conn: Conn, key: Key, body: BookingRequest) -> JSONResponse:
         """Book a slot. The same Idempotency-Key with the same body answers the first booking
         again (no second seat); with another body it is refused (422 idempotency-key-reused).
-        Only successes are stored: a refused request (e.g. 409 slot full) changed nothing and
-        is judged afresh when retried."""
+        A resident (ID number) holds at most one active booking of an item per day, whatever
+        the slot or hall: a second is 409 duplicate-booking naming the one held (a cancelled
+        booking does not count). Only successes are stored: a refused request (e.g. 409 slot
+        full) changed nothing and is judged afresh when retried."""
         status, data = ledger.create_booking(conn, cat, body, key, clock.now())
         return JSONResponse(data, status_code=status)
 

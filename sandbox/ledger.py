@@ -14,6 +14,7 @@ from services.schemas import (PROBLEM_ALREADY_CANCELLED, PROBLEM_IDEMPOTENCY_KEY
                               PROBLEM_NOT_BOOKABLE, PROBLEM_NOT_FOUND, PROBLEM_SLOT_FULL,
                               PROBLEM_SLOT_UNAVAILABLE, Booking, BookingRequest, Slot)
 
+from . import duplicates
 from . import slots as sl
 from .problems import ProblemError
 from .store import Catalogue
@@ -107,6 +108,9 @@ def book_slot(conn: sqlite3.Connection, cat: Catalogue, req: BookingRequest,
     if not sl.in_window(slot.start.date(), now.date()) or slot.start <= now:
         raise ProblemError(422, PROBLEM_SLOT_UNAVAILABLE, "所选时段已过或尚未开放预约。",
                            "slot outside the booking window")
+    # One active booking per resident, item and day; said before "full", so that a full slot
+    # never hides it (and a provisional booking is not moved into a double booking).
+    holder = duplicates.refuse_double(conn, req.resident.id_number, item.id, slot.start.date())
     taken = _taken(conn, slot.id)
     if taken >= sl.capacity(hall):
         raise ProblemError(409, PROBLEM_SLOT_FULL, "该时段已约满，请选择其他时段。")
@@ -125,6 +129,7 @@ def book_slot(conn: sqlite3.Connection, cat: Catalogue, req: BookingRequest,
     conn.execute("INSERT INTO bookings VALUES (?, ?, ?, ?, ?, NULL)",
                  (booking.reference, booking.status, slot.id, json.dumps(body, ensure_ascii=False),
                   now.isoformat()))
+    duplicates.record(conn, booking.reference, holder, item.id, booking.date)
     return 201, body
 
 
@@ -153,6 +158,7 @@ def cancel_booking(conn: sqlite3.Connection, reference: str, key: str,
                      (json.dumps(body, ensure_ascii=False), now.isoformat(), reference))
         conn.execute("UPDATE slot_usage SET taken = taken - 1 WHERE slot_id = ? AND taken > 0",
                      (body["slot_id"],))
+        duplicates.release(conn, reference)
         return 200, body
 
     return write(conn, "booking.cancel", key, fp, cancel, now)

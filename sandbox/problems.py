@@ -12,7 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.schemas import (PROBLEM_CONTENT_TYPE, PROBLEM_INTERNAL, PROBLEM_INVALID_REQUEST,
-                              PROBLEM_NOT_FOUND, PROBLEM_UNAUTHORIZED, Problem)
+                              PROBLEM_NOT_FOUND, PROBLEM_UNAUTHORIZED, DuplicateBookingProblem,
+                              Problem)
 
 # uvicorn's error logger: the line lands in the server log with uvicorn's own formatting.
 log = logging.getLogger("uvicorn.error")
@@ -30,21 +31,25 @@ class ProblemError(Exception):
     """Raised anywhere in the sandbox to answer with a problem document."""
 
     def __init__(self, status: int, type_: str, title: str, detail: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None,
+                 extensions: dict[str, Any] | None = None) -> None:
         super().__init__(f"{status} {type_}")
         self.status = status
         self.type = type_
         self.title = title
         self.detail = detail
         self.headers = headers
+        self.extensions = extensions  # RFC 9457 extension members, e.g. the booking held
 
 
 def problem_response(status: int, type_: str, title: str, detail: str | None = None,
-                     instance: str | None = None,
-                     headers: dict[str, str] | None = None) -> JSONResponse:
+                     instance: str | None = None, headers: dict[str, str] | None = None,
+                     extensions: dict[str, Any] | None = None) -> JSONResponse:
     body = Problem(type=type_, title=title, status=status, detail=detail, instance=instance)
-    return JSONResponse(body.model_dump(exclude_none=True), status_code=status,
-                        media_type=PROBLEM_CONTENT_TYPE, headers=headers)
+    # Extension members never replace the standard ones.
+    content = {**(extensions or {}), **body.model_dump(exclude_none=True)}
+    return JSONResponse(content, status_code=status, media_type=PROBLEM_CONTENT_TYPE,
+                        headers=headers)
 
 
 def _validation_detail(exc: RequestValidationError) -> str:
@@ -59,7 +64,7 @@ def _validation_detail(exc: RequestValidationError) -> str:
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
     return problem_response(exc.status, exc.type, exc.title, exc.detail, request.url.path,
-                            exc.headers)
+                            exc.headers, exc.extensions)
 
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
@@ -120,11 +125,23 @@ def install(app: FastAPI) -> None:
     app.add_middleware(CatchAllMiddleware)
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` entries documenting the problem documents a route can send."""
-    content = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    return {s: {"description": "Problem details (RFC 9457)", "content": content}
-            for s in statuses}
+#: Problem documents with extension members, by schema name (documented as components).
+EXTENDED_PROBLEMS: dict[str, type[Problem]] = {
+    "DuplicateBookingProblem": DuplicateBookingProblem}
+
+
+def problem_responses(*statuses: int, extended: dict[int, str] | None = None
+                      ) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries documenting the problem documents a route can send;
+    `extended` names, per status, a problem schema with extension members it may send too."""
+    plain = {"$ref": "#/components/schemas/Problem"}
+    out: dict[int | str, dict[str, Any]] = {}
+    for s in statuses:
+        name = (extended or {}).get(s)
+        schema = {"anyOf": [{"$ref": f"#/components/schemas/{name}"}, plain]} if name else plain
+        out[s] = {"description": "Problem details (RFC 9457)",
+                  "content": {PROBLEM_CONTENT_TYPE: {"schema": schema}}}
+    return out
 
 
 def document_problem_schema(app: FastAPI) -> None:
@@ -134,8 +151,11 @@ def document_problem_schema(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = build()
-            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
-                Problem.model_json_schema())
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas["Problem"] = Problem.model_json_schema()
+            for name, model in EXTENDED_PROBLEMS.items():
+                schemas[name] = model.model_json_schema(
+                    ref_template="#/components/schemas/{model}")
         return app.openapi_schema  # type: ignore[return-value]  # set by build()
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override

@@ -12,11 +12,12 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from services.privacy import mask_phone
-from services.schemas import (PROBLEM_SLOT_FULL, PROBLEM_SLOT_UNAVAILABLE, Booking,
+from services.schemas import (PROBLEM_DUPLICATE_BOOKING, PROBLEM_SLOT_FULL,
+                              PROBLEM_SLOT_UNAVAILABLE, Booking, HeldBooking,
                               ProvisionalBookingRequest, ProvisionalOutcome,
                               ProvisionalOutcomeKind)
 
-from . import ledger
+from . import duplicates, ledger
 from . import slots as sl
 from .problems import ProblemError, problem_responses
 from .store import Catalogue
@@ -32,11 +33,12 @@ def _when(b: dict[str, Any]) -> str:
 
 
 def sms_text(outcome: str, local_reference: str, booking: dict[str, Any] | None,
-             requested_start: datetime, reason: str) -> str:
+             requested_start: datetime, reason: str, double: bool = False) -> str:
     """The message the resident gets; it names the local reference printed on their slip."""
     head = f"{SIGNATURE}您在自助终端离线提交的预约（临时编号 {local_reference}）"
     if booking is None:
-        return (f"{head}未能预约成功：{reason}请重新预约，或拨打12345咨询。")
+        then = "如需改约或取消，请拨打12345。" if double else "请重新预约，或拨打12345咨询。"
+        return f"{head}未能预约成功：{reason}{then}"
     place = f"地点：{booking['hall_name']}（{booking['hall_address']}）"
     tail = f"预约号 {booking['reference']}，请携带身份证原件按时到达。"
     if outcome == "moved":
@@ -75,32 +77,43 @@ def _nearest_free(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBook
     return [s.id for s in free]
 
 
+def _move(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequest,
+          requested: datetime, now: datetime, reason: str
+          ) -> tuple[dict[str, Any] | None, ProvisionalOutcomeKind, str]:
+    """Book the nearest free slot of the same hall: (booking, "moved", "") or (None, ...,
+    why not). A day on which the resident already holds the item is passed over."""
+    for slot_id in _nearest_free(conn, cat, req, requested, now):
+        moved = req.booking.model_copy(update={"slot_id": slot_id})
+        try:
+            return ledger.book_slot(conn, cat, moved, now)[1], "moved", ""
+        except ProblemError as again:
+            if again.type == PROBLEM_DUPLICATE_BOOKING:
+                continue
+            return None, "refused", again.title  # e.g. the hall does not serve the item
+    return None, "refused", reason
+
+
 def decide(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequest,
            now: datetime) -> ProvisionalOutcome:
     """Confirmed (the requested slot, or the booking already made for it), moved to the nearest
-    free slot of the same hall, or refused; runs inside the caller's write transaction."""
+    free slot of the same hall, or refused (nothing fits, or the resident holds the item that
+    day already); runs inside the caller's write transaction."""
     hall = cat.halls_by_id.get(req.booking.hall_id)
     requested_slot = sl.find_slot(hall, req.booking.slot_id) if hall else None
     requested = requested_slot.start if requested_slot else req.made_at
     outcome: ProvisionalOutcomeKind = "confirmed"
     reason = ""
+    held: HeldBooking | None = None
     booking = _applied_booking(conn, req)
     if booking is None:
         try:
             booking = ledger.book_slot(conn, cat, req.booking, now)[1]
         except ProblemError as exc:
             booking, reason = None, exc.title
+            held = duplicates.held_from(exc)  # the resident holds this item that day already
             # Only a known slot says which time the resident wanted; otherwise refuse.
             if exc.type in MOVABLE and hall is not None and requested_slot is not None:
-                for slot_id in _nearest_free(conn, cat, req, requested, now):
-                    moved = req.booking.model_copy(update={"slot_id": slot_id})
-                    try:
-                        booking = ledger.book_slot(conn, cat, moved, now)[1]
-                    except ProblemError as again:  # e.g. the hall does not serve the item
-                        reason = again.title
-                        break
-                    outcome = "moved"
-                    break
+                booking, outcome, reason = _move(conn, cat, req, requested, now, reason)
         if booking is not None and req.supersedes_key:
             # The ordinary request may still arrive (another path, a late resend): it must
             # replay this booking, not take a second seat.
@@ -109,16 +122,16 @@ def decide(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequ
                           json.dumps(booking, ensure_ascii=False), now.isoformat()))
     if booking is None:
         outcome = "refused"
-        reason = reason or "所选时段不可预约。"
-    text = sms_text(outcome, req.local_reference, booking, requested, reason)
+        reason = duplicates.plain_reason(held) if held else reason or "所选时段不可预约。"
+    text = sms_text(outcome, req.local_reference, booking, requested, reason, held is not None)
     conn.execute("INSERT INTO sms (reference, phone_masked, text, sent_at) VALUES (?, ?, ?, ?)",
                  (booking["reference"] if booking else req.local_reference,
                   mask_phone(req.booking.resident.phone), text, now.isoformat()))
     return ProvisionalOutcome(
         local_reference=req.local_reference, outcome=outcome,
         booking=Booking.model_validate(booking) if booking else None,
-        requested_start=requested, reason=reason if booking is None else "", sms_text=text,
-        decided_at=now)
+        requested_start=requested, reason=reason if booking is None else "", conflict=held,
+        sms_text=text, decided_at=now)
 
 
 def deliver(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequest,
@@ -139,7 +152,9 @@ def add_routes(v1: APIRouter, cat: Catalogue, conn_dep: Any, key_dep: Any,
                                     body: ProvisionalBookingRequest) -> JSONResponse:
         """Decide on a booking a terminal accepted while offline: the requested slot if free
         (or the booking already made by `supersedes_key`), else the nearest free slot of the
-        same hall, else refused. The resident is told by SMS (GET /sandbox/sms). The answer
-        is 201 in all three cases; the same Idempotency-Key replays it."""
+        same hall (never on a day the resident already holds the item), else refused. It is
+        refused too when the resident already holds an active booking of the item that day:
+        `conflict` names it. The resident is told by SMS (GET /sandbox/sms). The answer is
+        201 in all three cases; the same Idempotency-Key replays it."""
         status, data = deliver(conn, cat, body, key, now())
         return JSONResponse(data, status_code=status)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from services.schemas import Department, Hall, Item, LifeEvent
 
-from . import face_seed, seed
+from . import duplicates, face_seed, seed
 from .search import SearchIndex
 
 BUSY_TIMEOUT_MS = 10_000
@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS ledger (
 CREATE TABLE IF NOT EXISTS sms (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, reference TEXT NOT NULL, phone_masked TEXT NOT NULL,
     text TEXT NOT NULL, sent_at TEXT NOT NULL);
-"""
+""" + duplicates.SCHEMA
 
 
 def connect(db_path: str | Path) -> sqlite3.Connection:
@@ -66,6 +66,7 @@ def initialise(db_path: str | Path) -> None:
                 _write_seed(conn, seed.generate())
             # Every start, not only the first: a database from before the faces gets them too.
             face_seed.seed_references(conn)
+            duplicates.ensure_secret(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

@@ -10,9 +10,9 @@ import requests
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
-from .errors import (BadResponse, Conflict, IdempotencyKeyReused, NotFound, PlatformError,
-                     PlatformUnavailable, Rejected, Unauthorized)
-from .schemas import PROBLEM_IDEMPOTENCY_KEY_REUSED, Problem
+from .errors import (BadResponse, Conflict, DuplicateBooking, IdempotencyKeyReused, NotFound,
+                     PlatformError, PlatformUnavailable, Rejected, Unauthorized)
+from .schemas import PROBLEM_DUPLICATE_BOOKING, PROBLEM_IDEMPOTENCY_KEY_REUSED, Problem
 
 log = logging.getLogger(__name__)
 
@@ -146,16 +146,18 @@ def _parse(response: requests.Response, model: type[M], method: str, path: str) 
     raise _error(response)
 
 
-def _problem(response: requests.Response) -> Problem | None:
+def _problem(response: requests.Response) -> tuple[Problem | None, dict[str, Any]]:
+    """The problem document, validated, and all its members (extensions included)."""
     try:
-        return Problem.model_validate(response.json())
-    except (ValueError, ValidationError):
-        return None
+        body = response.json()
+        return Problem.model_validate(body), dict(body)
+    except (ValueError, ValidationError, TypeError):
+        return None, {}
 
 
 def _error(response: requests.Response) -> PlatformError:
     status = response.status_code
-    problem = _problem(response)
+    problem, members = _problem(response)
     title = problem.title if problem else None
     kind = problem.type if problem else None
     detail = problem.detail if problem else None
@@ -167,11 +169,12 @@ def _error(response: requests.Response) -> PlatformError:
     elif status == 404:
         cls = NotFound
     elif status == 409:
-        cls = Conflict
+        cls = DuplicateBooking if kind == PROBLEM_DUPLICATE_BOOKING else Conflict
     elif status == 422 and kind == PROBLEM_IDEMPOTENCY_KEY_REUSED:
         cls = IdempotencyKeyReused
     elif 400 <= status < 500:
         cls = Rejected
     else:
         cls = BadResponse  # 1xx/3xx that requests did not resolve: not Platform API v1
-    return cls(title, problem_type=kind, status=status, detail=detail)
+    return cls(title, problem_type=kind, status=status, detail=detail,
+               problem=members if problem else None)

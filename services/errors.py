@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from .schemas import HeldBooking
+
 
 class PlatformError(Exception):
     """Any failure talking to the platform."""
@@ -9,12 +16,15 @@ class PlatformError(Exception):
     message = "服务暂时不可用，请稍后再试或到人工窗口办理。"
 
     def __init__(self, message: str | None = None, *, problem_type: str | None = None,
-                 status: int | None = None, detail: str | None = None) -> None:
+                 status: int | None = None, detail: str | None = None,
+                 problem: Mapping[str, Any] | None = None) -> None:
         if message:
             self.message = message
         self.problem_type = problem_type
         self.status = status
         self.detail = detail
+        # The whole problem document, extension members included (never in str()).
+        self.problem: dict[str, Any] = dict(problem or {})
         super().__init__(f"{self.__class__.__name__}: {self.message}"
                          + (f" [{problem_type} {status}]" if problem_type else ""))
 
@@ -49,6 +59,21 @@ class Conflict(PlatformError):
     """409: e.g. the slot filled up meanwhile."""
 
     message = "该时段已约满，请选择其他时段。"
+
+
+class DuplicateBooking(Conflict):
+    """409 duplicate-booking: the resident already holds this item on this day."""
+
+    message = "您在这一天已预约过这个事项，同一事项同一天只能预约一次。"
+
+    @property
+    def held(self) -> HeldBooking | None:
+        """The booking held, from the problem's extension members; None when they are
+        missing or garbled (the message still says what happened)."""
+        try:
+            return HeldBooking.model_validate(self.problem)
+        except ValidationError:
+            return None
 
 
 class IdempotencyKeyReused(Rejected):

@@ -139,6 +139,20 @@ class Booking(_Model):
     created_at: datetime
 
 
+class HeldBooking(_Model):
+    """An active booking the resident already holds, named when a second one of the same item
+    on the same day is refused (they are the resident at the terminal: no personal data)."""
+
+    reference: str
+    item_id: str
+    item_name: str
+    hall_id: str
+    hall_name: str
+    date: date
+    start: datetime
+    end: datetime
+
+
 class ProvisionalBookingRequest(_Model):
     """A booking a terminal accepted while it could not reach the platform. The platform
     decides on delivery: the requested slot, else the nearest free one, else a refusal."""
@@ -167,6 +181,9 @@ class ProvisionalOutcome(_Model):
     booking: Booking | None = Field(default=None, description="None when refused")
     requested_start: datetime
     reason: str = Field(default="", description="Plain Chinese, set when refused")
+    conflict: HeldBooking | None = Field(
+        default=None, description="When refused as a double booking: the resident's active "
+                                  "booking of the same item on the same day")
     sms_text: str
     decided_at: datetime
 
@@ -181,6 +198,13 @@ class Problem(_Model):
     instance: str | None = None
 
 
+class DuplicateBookingProblem(HeldBooking, Problem):
+    """409 `urn:kiosk:problem:duplicate-booking`: one resident (ID number) holds at most one
+    active booking per item and day, whatever the slot or hall (a cancelled one does not
+    count). The extension members name the booking held; a retry with the first request's
+    Idempotency-Key still replays that booking."""
+
+
 # Machine-readable problem types (the `type` member). Stable: terminals switch on them.
 PROBLEM_UNAUTHORIZED = "urn:kiosk:problem:unauthorized"
 PROBLEM_NOT_FOUND = "urn:kiosk:problem:not-found"
@@ -191,6 +215,9 @@ PROBLEM_SLOT_FULL = "urn:kiosk:problem:slot-full"
 PROBLEM_SLOT_UNAVAILABLE = "urn:kiosk:problem:slot-unavailable"
 PROBLEM_NOT_BOOKABLE = "urn:kiosk:problem:not-bookable"
 PROBLEM_ALREADY_CANCELLED = "urn:kiosk:problem:already-cancelled"
+#: The resident already holds an active booking of this item on this day (body:
+#: DuplicateBookingProblem). A cancelled booking does not count.
+PROBLEM_DUPLICATE_BOOKING = "urn:kiosk:problem:duplicate-booking"
 PROBLEM_INTERNAL = "urn:kiosk:problem:internal"
 
 

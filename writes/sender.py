@@ -45,12 +45,12 @@ class PlatformSender:
             return RetryLater(_reason(exc), RATE_LIMIT_WAIT_S)
         except Conflict as exc:
             if exc.problem_type in spec.final_conflicts:
-                return Refused(_reason(exc), exc.status, exc.message)
+                return Refused(_reason(exc), exc.status, exc.message, exc.problem or None)
             return RetryLater(_reason(exc))
         except PlatformError as exc:
             if exc.status == 429:
                 return RetryLater(_reason(exc), RATE_LIMIT_WAIT_S)
-            return Refused(_reason(exc), exc.status, exc.message)
+            return Refused(_reason(exc), exc.status, exc.message, exc.problem or None)
 
 
 def _reason(exc: PlatformError) -> str:

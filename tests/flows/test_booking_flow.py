@@ -142,10 +142,10 @@ def test_slot_taken_meanwhile_returns_to_slot_step(ports: Any) -> None:
     flow.choose_slot(slot)
     flow.set_phone("13800138000")
     st = flow.state
-    for i in range(slot.remaining):  # others take every remaining place
+    for i in range(slot.remaining):  # others (one booking each) take every place
         ports.bookings.book(BookingRequest(
             item_id=st.item.id, hall_id=st.hall.id, slot_id=slot.id,
-            resident=ResidentIn(id_number=resident(2).id_number, name="测试",
+            resident=ResidentIn(id_number=f"11010519491231{i:04d}", name="测试",
                                 phone="13700137000")), idempotency_key=f"other-{i}")
     with pytest.raises(FlowError) as failed:
         flow.confirm()

@@ -106,12 +106,12 @@ def test_slot_taken_meanwhile_is_moved_to_the_nearest_free_one(fresh_platform: A
     assert wanted is not None and flow.state.item and flow.state.hall
     result = flow.confirm()
     assert isinstance(result, ProvisionalBooking)
-    # While the terminal is cut off, other residents take every seat of that slot.
+    # While the terminal is cut off, other residents (one each) take every seat of that slot.
     direct = BookingService(PlatformClient(fresh_platform.url, fresh_platform.token))
     for n in range(wanted.remaining):
         direct.book(BookingRequest(
             item_id=flow.state.item.id, hall_id=flow.state.hall.id, slot_id=wanted.id,
-            resident=ResidentIn(id_number="110101199003070011", name=f"他人{n}",
+            resident=ResidentIn(id_number=f"11010119900307{n:04d}", name=f"他人{n}",
                                 phone="13900139000")), f"other-{n}")
     _deliver(fresh_platform, box)
     notice = offline.outcome(result)

@@ -28,8 +28,9 @@ def _setup(platform: Any) -> tuple[BookingService, Any, Any, list[Slot]]:
 
 
 def _request(item: Any, hall: Any, slot: Slot, n: int = 0) -> BookingRequest:
+    """Resident `n` (one booking of an item a day each, so the fillers are others)."""
     return BookingRequest(item_id=item.id, hall_id=hall.id, slot_id=slot.id, resident=ResidentIn(
-        id_number="420702199001011011", name=f"测试{n}", phone=PHONE))
+        id_number=f"42070219900101{n:04d}", name=f"测试{n}", phone=PHONE))
 
 
 def _provisional(req: BookingRequest, local: str, supersedes: str | None = None
@@ -43,9 +44,10 @@ def _sms(platform: Any) -> list[dict[str, Any]]:
         "Authorization": f"Bearer {platform.token}"}).json()["messages"])
 
 
-def _fill(bookings: BookingService, item: Any, hall: Any, slot: Slot) -> None:
+def _fill(bookings: BookingService, item: Any, hall: Any, slot: Slot, first: int = 1) -> None:
+    """Other residents (`first`, `first` + 1, ...) take every seat left."""
     for n in range(slot.remaining):
-        bookings.book(_request(item, hall, slot, n + 1), f"fill-{slot.id}-{n}")
+        bookings.book(_request(item, hall, slot, first + n), f"fill-{slot.id}-{n}")
 
 
 def test_free_slot_is_confirmed_once_and_the_resident_gets_one_sms(fresh_platform: Any) -> None:
@@ -66,7 +68,7 @@ def test_full_slot_moves_to_the_nearest_free_slot_of_the_same_hall(fresh_platfor
     bookings, item, hall, slots = _setup(fresh_platform)
     wanted = slots[3]
     _fill(bookings, item, hall, wanted)
-    _fill(bookings, item, hall, slots[4])  # the later neighbour is full too
+    _fill(bookings, item, hall, slots[4], first=20)  # the later neighbour is full too
     outcome = bookings.book_provisional(
         _provisional(_request(item, hall, wanted), "L261127-002-T0001"), "prov-2")
     assert outcome.outcome == "moved" and outcome.booking is not None
@@ -114,3 +116,51 @@ def test_an_ordinary_booking_arriving_after_its_provisional_replays_it(
     assert outcome.booking is not None and late.reference == outcome.booking.reference
     left = {s.id: s.remaining for s in bookings.slots(item.id, hall.id, slot.start.date())}
     assert left[slot.id] == slot.remaining - 1
+
+
+def test_a_provisional_booking_the_resident_holds_already_that_day_is_refused(
+        fresh_platform: Any) -> None:
+    """Issue 9: booked online meanwhile (another slot, same item and day): refused, and the
+    outcome and the SMS name the booking held; no second seat."""
+    bookings, item, hall, slots = _setup(fresh_platform)
+    held = bookings.book(_request(item, hall, slots[1]), "held-1")
+    second = _provisional(_request(item, hall, slots[4]), "L261127-006-T0001")
+    outcome = bookings.book_provisional(second, "prov-6")
+    assert outcome.outcome == "refused" and outcome.booking is None
+    assert outcome.conflict is not None and outcome.conflict.reference == held.reference
+    assert outcome.conflict.hall_name == hall.name and outcome.conflict.start == held.start
+    assert held.reference in outcome.reason and "同一事项同一天只能预约一次" in outcome.reason
+    sms = _sms(fresh_platform)[-1]["text"]
+    assert "未能预约成功" in sms and held.reference in sms and "12345" in sms
+    left = {s.id: s.remaining for s in bookings.slots(item.id, hall.id, slots[4].start.date())}
+    assert left[slots[4].id] == slots[4].remaining
+    # The same request again replays the decision; a cancelled booking no longer counts.
+    bookings.cancel(held.reference, "held-1-cancel")
+    assert bookings.book_provisional(second, "prov-6") == outcome
+    later = bookings.book_provisional(
+        _provisional(_request(item, hall, slots[4]), "L261127-007-T0001"), "prov-7")
+    assert later.outcome == "confirmed" and later.conflict is None
+
+
+def test_a_full_slot_is_never_moved_onto_a_day_the_resident_holds_the_item(
+        fresh_platform: Any) -> None:
+    """The requested day is full; the resident holds the item on the open days either side:
+    the nearest free slot on any other day is taken."""
+    bookings, item, hall, slots = _setup(fresh_platform)
+    wanted = slots[3]
+    day = wanted.start.date()
+    for i, s in enumerate(slots):
+        _fill(bookings, item, hall, s, first=100 + 10 * i)  # the whole day is full
+    held_days = []
+    for step in (-1, 1):
+        near = next((d for d in (day + timedelta(days=step * n) for n in range(1, 7))
+                     if d > date.today() and bookings.slots(item.id, hall.id, d)), None)
+        if near is not None:
+            first = bookings.slots(item.id, hall.id, near)[0]
+            bookings.book(_request(item, hall, first), f"held-{near}")
+            held_days.append(near)
+    assert held_days
+    outcome = bookings.book_provisional(
+        _provisional(_request(item, hall, wanted), "L261127-009-T0001"), "prov-9")
+    assert outcome.outcome == "moved" and outcome.booking is not None
+    assert outcome.booking.date != day and outcome.booking.date not in held_days

@@ -24,3 +24,27 @@ def test_restart_keeps_state(tmp_path: Path) -> None:
         day = slot.split("@")[1][:10]
         slots = api.get("/v1/items/RS-S001/slots", {"hall": "HALL-CITY", "date": day}).json()
         assert next(s["remaining"] for s in slots["slots"] if s["id"] == slot) == 4
+
+
+def test_a_database_from_before_the_double_booking_check_gains_it(tmp_path: Path) -> None:
+    """A sandbox database made before issue 9 (no holders table, no pseudonym key) is
+    upgraded at start; its old bookings are not counted (it never kept ID numbers)."""
+    import sqlite3
+
+    db = tmp_path / "old.db"
+    day = (TODAY + timedelta(days=1)).isoformat()
+    with run_sandbox(db, tokens=["a"], today=TODAY) as first:
+        assert Api(first).post("/v1/bookings", booking_body(
+            "RS-S001", "HALL-CITY", f"HALL-CITY@{day}T09:00"), key="old-1").status_code == 201
+    conn = sqlite3.connect(db)
+    conn.executescript("DROP TABLE booking_holders; "
+                       "DELETE FROM meta WHERE key = 'resident_key_secret';")
+    conn.close()
+    with run_sandbox(db, tokens=["b"], today=TODAY) as second:
+        api = Api(second)
+        again = api.post("/v1/bookings", booking_body("RS-S001", "HALL-CITY",
+                                                      f"HALL-CITY@{day}T09:30"), key="old-2")
+        assert again.status_code == 201, again.text
+        third = api.post("/v1/bookings", booking_body("RS-S001", "HALL-CITY",
+                                                      f"HALL-CITY@{day}T10:00"), key="old-3")
+        assert third.status_code == 409 and third.json()["reference"] == again.json()["reference"]

@@ -194,3 +194,31 @@ def test_a_get_is_retried_once_only_then_unavailable(error: type[requests.Reques
         with pytest.raises(PlatformUnavailable):
             c.post("/v1/bookings", {}, Booking, idempotency_key="k")
         assert session.calls == ["GET", "GET", "POST"]
+
+
+def test_a_double_booking_is_a_conflict_naming_the_booking_held(client: PlatformClient) -> None:
+    from services.errors import DuplicateBooking
+    first = client.post("/v1/bookings", request_for(f"HALL-CITY@{TODAY.isoformat()}T14:00",
+                                                    n=70), Booking, idempotency_key="dup-c-1")
+    with pytest.raises(DuplicateBooking) as exc:
+        client.post("/v1/bookings", request_for(f"HALL-JC@{TODAY.isoformat()}T15:00", "HALL-JC",
+                                                n=70), Booking, idempotency_key="dup-c-2")
+    assert isinstance(exc.value, Conflict) and exc.value.status == 409
+    held = exc.value.held
+    assert held is not None and held.reference == first.reference
+    assert held.hall_name == first.hall_name and held.start == first.start
+    assert "11010519491231" not in str(exc.value)  # no ID number in what a log could show
+
+
+def test_a_double_booking_with_garbled_members_is_still_a_plain_conflict() -> None:
+    from services.errors import DuplicateBooking
+    body = {"type": "urn:kiosk:problem:duplicate-booking", "title": "已预约过。", "status": 409,
+            "reference": 7, "start": "not a time"}
+
+    def answer(req: FakeRequest) -> FakeReply:
+        return FakeReply(409, json.dumps(body).encode(), PROBLEM)
+
+    with fake_platform(answer) as fake, PlatformClient(fake.url, "t") as c:
+        with pytest.raises(DuplicateBooking) as exc:
+            c.post("/v1/bookings", {"a": 1}, Booking, idempotency_key="k")
+    assert exc.value.held is None and exc.value.message == "已预约过。"

@@ -7,9 +7,10 @@ from typing import Any
 from offline_cache.sync import Delivered, Refused
 from services.bookings import BookingService
 from services.client import PlatformClient
-from services.errors import BadResponse, Conflict, PlatformUnavailable, Rejected
-from services.schemas import (PROBLEM_ALREADY_CANCELLED, PROBLEM_SLOT_FULL, Booking,
-                              BookingRequest, ProvisionalBookingRequest)
+from services.errors import BadResponse, Conflict, DuplicateBooking, PlatformUnavailable, Rejected
+from services.schemas import (PROBLEM_ALREADY_CANCELLED, PROBLEM_DUPLICATE_BOOKING,
+                              PROBLEM_SLOT_FULL, Booking, BookingRequest,
+                              ProvisionalBookingRequest)
 
 from ..kinds import Handler, WriteKind
 from ..queue import WriteQueue
@@ -18,8 +19,13 @@ KIND_BOOKING = "booking.create"
 KIND_BOOKING_CANCEL = "booking.cancel"
 KIND_BOOKING_SMS = "booking.sms"
 KIND_BOOKING_PROVISIONAL = "booking.provisional"
-#: 409s that will not change by waiting: the write is refused for good.
-FINAL_CONFLICTS = frozenset({PROBLEM_SLOT_FULL, PROBLEM_ALREADY_CANCELLED})
+#: 409s that will not change by waiting: the write is refused for good. A double booking
+#: (duplicate-booking) is one: only the resident's call to 12345 would free the day.
+FINAL_CONFLICTS = frozenset({PROBLEM_SLOT_FULL, PROBLEM_ALREADY_CANCELLED,
+                             PROBLEM_DUPLICATE_BOOKING})
+#: The terminal's own member of a provisional write's outbox payload (what the slip showed:
+#: item, hall, start, end); it is not part of the platform request and is left out of it.
+TERMINAL_MEMBER = "shown"
 
 
 def _book(client: PlatformClient) -> Handler:
@@ -43,7 +49,8 @@ def _provisional(client: PlatformClient) -> Handler:
     bookings = BookingService(client)
 
     def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
-        request = ProvisionalBookingRequest.model_validate(payload)
+        request = ProvisionalBookingRequest.model_validate(
+            {k: v for k, v in payload.items() if k != TERMINAL_MEMBER})
         return bookings.book_provisional(request, key).model_dump(mode="json")
     return send
 
@@ -77,7 +84,11 @@ def submit_booking(writes: WriteQueue, request: BookingRequest, key: str, *,
         except ValueError:
             raise BadResponse() from None
     if isinstance(sub.result, Refused):
+        problem = sub.result.problem or {}
         if sub.result.status == 409:
-            raise Conflict(sub.result.message)
+            double = problem.get("type") == PROBLEM_DUPLICATE_BOOKING
+            raise (DuplicateBooking if double else Conflict)(
+                sub.result.message, problem_type=problem.get("type"), status=409,
+                problem=problem)
         raise Rejected(sub.result.message)
     raise PlatformUnavailable("queued")

@@ -21,13 +21,11 @@ from kiosk.texts import text
 from kiosk.flows.errors import FlowError
 from kiosk.ports import (Bookings, Catalogue, Clock, KeyFactory, PdfPrinter, Resident,
                                SlipRenderer)
-from .provisional import Notice, OfflineBookings, ProvisionalBooking
+from .provisional import Notice, OfflineBookings, ProvisionalBooking, conflict_text
 from .slip_printing import PrintOutcome, SlipPrinting
 
 BOOKING_DAYS = 14
 PHONE_RE = re.compile(r"^1\d{10}$")
-#: Said when a booking is queued and no provisional booking can be made instead.
-QUEUED_MESSAGE = text("booking.queued")
 
 class Step(enum.Enum):
     """Screens of the flow after identification (at most three before the slip)."""
@@ -180,11 +178,11 @@ class BookingFlow:
                 raise FlowError(exc.message) from exc
             return self._accept_provisionally(request)
         except Conflict as exc:
-            # The slot filled up meanwhile: back to the slot step with fresh availability.
+            # The slot filled up, or the resident holds the item that day: back to the slots.
             self.step = Step.CHOOSE_SLOT
             st.slot = None
             self._refresh_slots_quietly()
-            raise FlowError(exc.message) from exc
+            raise FlowError(conflict_text(exc)) from exc  # a double booking says which
         except PlatformError as exc:
             raise FlowError(exc.message) from exc
         st.booking = booking
@@ -263,7 +261,9 @@ class BookingFlow:
     def _book(self, request: BookingRequest, key: str) -> Booking:
         if self._writes is None:
             return self._bookings.book(request, key)
-        assert self._identity is not None
+        assert self._identity is not None and self.state.slot is not None
+        if self._offline is not None:  # held here undelivered: only this terminal can tell
+            self._offline.refuse_double(request, self.state.slot.start, key)
         try:
             return submit_booking(self._writes, request, key, resident=self._identity.id_number)
         except PlatformUnavailable:
