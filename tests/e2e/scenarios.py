@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from tests.e2e.scripted import Script, ScriptFailed, ScriptRunner, find_buttons, settle, tap, until
-from tests.e2e.scenario_steps import (home_fits, on, one, past_face, pick_item, pick_slot, screen, to_identify,
-                                     type_keys)
+from tests.e2e.scenario_steps import (home_fits, on, one, past_face, pick_item, pick_slot, screen,
+                                     to_identify, type_keys)
 
 
 
