@@ -32,9 +32,10 @@ def configure_kivy(config: KioskConfig) -> str:
     from kivy.config import Config
 
     width, height = SIZES[config.ui.orientation]
-    # Multiples of 8: GL reads rows 4-byte aligned, and screenshots of odd widths shear.
-    Config.set("graphics", "width", str(int(width * config.ui.scale) // 8 * 8))
-    Config.set("graphics", "height", str(int(height * config.ui.scale) // 8 * 8))
+    # Multiples of 4: GL reads RGB rows 4-byte aligned, and screenshots of other widths
+    # shear; 1080×1920 at the demo's 0.5 stays exactly 540×960.
+    Config.set("graphics", "width", str(int(width * config.ui.scale) // 4 * 4))
+    Config.set("graphics", "height", str(int(height * config.ui.scale) // 4 * 4))
     Config.set("graphics", "fullscreen", "auto" if config.ui.fullscreen else "0")
     Config.set("graphics", "resizable", "0")
     Config.set("kivy", "exit_on_escape", "0" if config.ui.fullscreen else "1")

@@ -123,6 +123,7 @@ TEXTS: dict[str, str] = {
     "dev.app_code": "模拟手机扫码：{name}",
     "dev.face_self": "模拟刷脸：本人",
     "dev.face_stranger": "模拟刷脸：他人",
+    "dev.staff_pin": "演示用工作人员密码：{pin}",
     # -- (flow texts below) ---------------------------------------------------------------
     # booking (kiosk/flows/booking/flow.py)
     "booking.not_bookable": "“{item}”不需要预约，可直接到窗口办理。",

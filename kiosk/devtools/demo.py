@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tempfile
 from contextlib import contextmanager
@@ -59,4 +60,4 @@ def run_demo(orientation: str, scale: float, printer_queue: str | None,
                                            outbox_db=tmp_path / "outbox.db"),
                                source="demo config")
             from .dev_panel import mount
-            return run(cfg, on_built=(mount,))
+            return run(cfg, on_built=(functools.partial(mount, staff_pin=DEMO_STAFF_PIN),))

@@ -23,8 +23,11 @@ from .faces import show_face
 log = logging.getLogger(__name__)
 
 
-def mount(app: Any) -> None:
+def mount(app: Any, staff_pin: str | None = None) -> None:
     """Add the panel to a built KioskApp whose config asks for it (`ui.demo`).
+
+    `staff_pin` is the demo's own staff PIN (the config holds only its hash): shown on the
+    face screen's panel, so whoever tries the demo can try the staff way too.
 
     Importing this module must not import Kivy's widgets: launchers import it before boot
     sets the window's density, which the theme's sizes are computed from.
@@ -41,6 +44,13 @@ def mount(app: Any) -> None:
             _app_code_button(identify, app, camera, card)
     if isinstance(camera, SimulatedCameraControl):
         _face_buttons(app, face, camera)
+        if staff_pin:
+            _staff_pin_hint(face, staff_pin)
+
+
+def _staff_pin_hint(screen: Any, pin: str) -> None:
+    from kivy.factory import Factory
+    screen.ids.demo_faces.add_widget(Factory.DemoHint(text=text("dev.staff_pin", pin=pin)))
 
 
 def _card_buttons(screen: Any, card: SimulatedCardControl) -> None:

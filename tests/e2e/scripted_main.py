@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
         from kiosk.tasks import default_registry
         registry = default_registry()
         registry.register(_load_task(Path(args.extra_task)))
-    app = build_app(load_config(args.config), on_built=(mount,), registry=registry)
+    from kiosk.devtools.demo import DEMO_STAFF_PIN
+    app = build_app(load_config(args.config), registry=registry,
+                    on_built=(functools.partial(mount, staff_pin=DEMO_STAFF_PIN),))
     from tests.e2e import (scenarios, scenarios_extension, scenarios_face, scenarios_item,
                            scenarios_offline)
     from tests.e2e.scripted import ScriptRunner
