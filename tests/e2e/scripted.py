@@ -68,15 +68,30 @@ def tap(widget: Widget) -> None:
     touch.touch_up()
 
 
+#: Platform calls one step of a script may wait on (choosing a day: the slots and their
+#: fallbacks), and what is allowed on top for a loaded machine to schedule the app at all.
+CALLS_PER_STEP = 3
+MARGIN = 15.0
+
+
+def app_wait_bound(cfg: Any) -> float:
+    """The longest the app itself may take to finish one step, from its own configuration:
+    platform reads (timeout × tries, a few per step) plus a print job, plus a margin. A step
+    that takes longer is a hang, not a slow machine."""
+    from services.client import GET_RETRIES
+    platform = cfg.platform.timeout * (1 + GET_RETRIES) * CALLS_PER_STEP
+    return platform + cfg.devices.printer.timeout + MARGIN
+
+
 class ScriptRunner:
     """Runs a script on Kivy's clock; records screenshots and the outcome in out_dir."""
 
     def __init__(self, app: Any, script_factory: Callable[[ScriptRunner], Script],
-                 out_dir: Path, step_timeout: float = 30.0) -> None:
+                 out_dir: Path, step_timeout: float | None = None) -> None:
         self.app = app
         self.out_dir = out_dir
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.step_timeout = step_timeout
+        self.step_timeout = step_timeout or app_wait_bound(app.cfg)
         self.shots: list[str] = []
         self.facts: dict[str, Any] = {}
         self.error: str | None = None

@@ -69,7 +69,7 @@ def run_app(tmp_path: Path, cfg: Path, script: str, *extra: str) -> tuple[dict, 
     env.update(KIVY_HOME=str(tmp_path / "kivy-home"), KIVY_NO_ARGS="1")
     proc = subprocess.run([sys.executable, "-m", "tests.e2e.scripted_main", "--config", str(cfg),
                            "--out", str(out), "--script", script, *extra],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     result_file = out / "result.json"
     assert result_file.exists(), \
         f"app did not report (rc={proc.returncode}):\n{proc.stderr[-4000:]}"

@@ -96,7 +96,9 @@ def test_network_cut_before_confirm_gives_a_provisional_booking_decided_later(tm
                              "--out", str(out), "--script", "offline"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 240
+        # A hang is caught by the script's own per-step bound (the app's timeouts, see
+        # tests/e2e/scripted.py app_wait_bound); this only stops a process that never reports.
+        deadline = time.monotonic() + 900
         while proc.poll() is None and time.monotonic() < deadline:
             # The script asks through marker files: cut-network-N, restore-network-N.
             for ask in sorted(out.glob("*-network-*")) if out.exists() else []:
