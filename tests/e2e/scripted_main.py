@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="folder for screenshots and result.json")
     parser.add_argument("--script", default="booking", choices=(
         "booking", "idle", "offline", "reader_down", "app_qr", "face_pass", "face_staff",
-        "face_camera_down", "extra_task", "item_modes", "quick_taps"))
+        "face_camera_down", "extra_task", "item_modes", "quick_taps", "double_booking"))
     parser.add_argument("--resident", type=int, default=0)
     parser.add_argument("--elderly", action="store_true")
     parser.add_argument("--extra-task", help="a Python file whose TASK joins the registry "
@@ -33,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.devtools.demo import DEMO_STAFF_PIN
     app = build_app(load_config(args.config), registry=registry,
                     on_built=(functools.partial(mount, staff_pin=DEMO_STAFF_PIN),))
-    from tests.e2e import (scenarios, scenarios_extension, scenarios_face, scenarios_item,
-                           scenarios_offline)
+    from tests.e2e import (scenarios, scenarios_double, scenarios_extension, scenarios_face,
+                           scenarios_item, scenarios_offline)
     from tests.e2e.scripted import ScriptRunner
 
     scripts = {
@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         "extra_task": scenarios_extension.extra_task_script,
         "item_modes": functools.partial(scenarios_item.item_modes_script, elderly=args.elderly),
         "quick_taps": scenarios_item.quick_taps_script,
+        "double_booking": scenarios_double.double_booking_script,
     }
     script = scripts[args.script]
 

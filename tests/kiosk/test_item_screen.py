@@ -42,3 +42,17 @@ def test_a_burst_of_taps_types_one_letter_and_a_deliberate_double_types_two(
     result, _slips, _logs = run_script(tmp_path, shared_platform, "quick_taps")
     assert result["facts"]["after_burst"] == "S"
     assert result["facts"]["after_deliberate"] == "SS"
+
+
+@pytest.mark.kivy
+def test_a_second_booking_of_the_same_item_and_day_is_refused_in_plain_words(
+        tmp_path: Path, fresh_platform: Any) -> None:
+    result, slips, _logs = run_script(tmp_path, fresh_platform, "double_booking")
+    facts = result["facts"]
+    message = facts["message"]
+    assert "已预约" in message and facts["first_reference"] in message, message
+    assert "12345" in message  # what to do, without promising a service the terminal lacks
+    assert facts["screen"] in ("confirm", "slot")
+    assert len(list(slips.glob("*.pdf"))) == 1  # no second slip
+    for shot in result["shots"]:
+        assert_not_blank(shot)
