@@ -125,6 +125,14 @@ class FaceCheckConfig(_Section):
                               description="Failed tries before only staff assistance is left")
     staff_pin_tries: int = Field(default=3, ge=1, le=10,
                                  description="Wrong staff PINs per resident before it locks")
+    staff_pin_terminal_tries: int = Field(
+        default=5, ge=1, le=50, description="Wrong staff PINs on this terminal, whoever the "
+        "resident, within staff_pin_window_minutes that lock staff entry")
+    staff_pin_window_minutes: float = Field(default=15, gt=0, le=24 * 60,
+                                            description="The window those wrong PINs count in")
+    staff_pin_lock_minutes: float = Field(default=15, gt=0, le=24 * 60,
+                                          description="How long staff entry stays locked "
+                                                      "(kept across restarts)")
 
 
 class TimeoutsConfig(_Section):

@@ -203,6 +203,8 @@ TEXTS: dict[str, str] = {
     "staff.wrong": "密码不对，请再输一次。",
     "staff.wrong_tries_left": "密码不对，请再输一次。还可以输 {left} 次。",
     #   "staff.locked_out" (too many wrong PINs) is above: the PIN pad says it too
+    "staff.terminal_locked": ("工作人员密码在本机输错次数过多，已暂停输入，{until:%H:%M} 以后才能"
+                              "再输。现在请到人工窗口办理。"),
     "staff.not_configured": "本机未设置工作人员密码。请到人工窗口办理。",
     "staff.bad_input": "请输入4到12位数字。",
 }
