@@ -42,6 +42,11 @@ class TerminalConfig(_Section):
                                   "instead of the face check (unset: residents are sent to the "
                                   "counter); docs/face-check.md")
 
+    staffed_hall: str | None = Field(
+        default=None, description="Id of the nearest hall with staff in the platform's "
+        "catalogue (GET /v1/halls); its name, address and hours are what 没带证件或读不出？ "
+        "offers (unset: \"the nearest hall\" without a name)")
+
     @field_validator("maintenance_pin_sha256", "staff_pin_sha256")
     @classmethod
     def _sha256_hex(cls, v: str | None) -> str | None:
