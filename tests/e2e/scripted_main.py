@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="folder for screenshots and result.json")
     parser.add_argument("--script", default="booking", choices=(
         "booking", "idle", "offline", "reader_down", "app_qr", "face_pass", "face_staff",
-        "face_camera_down", "extra_task"))
+        "face_camera_down", "extra_task", "identify_expired", "identify_layout"))
     parser.add_argument("--resident", type=int, default=0)
     parser.add_argument("--elderly", action="store_true")
     parser.add_argument("--extra-task", help="a Python file whose TASK joins the registry "
@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         registry = default_registry()
         registry.register(_load_task(Path(args.extra_task)))
     app = build_app(load_config(args.config), on_built=(mount,), registry=registry)
-    from tests.e2e import scenarios, scenarios_extension, scenarios_face, scenarios_offline
+    from tests.e2e import (scenarios, scenarios_extension, scenarios_face, scenarios_identify,
+                           scenarios_offline)
     from tests.e2e.scripted import ScriptRunner
 
     scripts = {
@@ -45,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         "face_staff": functools.partial(scenarios_face.face_staff_script, elderly=args.elderly),
         "face_camera_down": scenarios_face.face_camera_down_script,
         "extra_task": scenarios_extension.extra_task_script,
+        "identify_expired": scenarios_identify.identify_expired_script,
+        "identify_layout": functools.partial(scenarios_identify.identify_layout_script,
+                                             elderly=args.elderly),
     }
     script = scripts[args.script]
 
