@@ -68,8 +68,9 @@ TEXTS: dict[str, str] = {
     "identify.help.hotline": "拨打政务服务便民热线 12345，咨询怎么办理。",
     "identify.help.hall": "到有工作人员的大厅办理：{name}\n地址：{address}\n办公时间：{hours}",
     "identify.help.hall_unknown": "到就近的政务服务大厅，在人工窗口办理。",
-    "face.ask_staff": ("请按服务台的呼叫按钮，或到人工窗口。\n工作人员会核验您的身份并"
-                       "协助办理，不需要刷脸。"),
+    #   no staff PIN on this terminal: no call button is promised at an unattended site
+    "face.ask_staff": ("本机没有设置工作人员核验。\n不刷脸，可以到有工作人员的政务服务大厅，"
+                       "在人工窗口核验身份后办理；也可以拨打 12345 咨询。"),
     "face.attempt": "第 {used} 次，共 {total} 次",
     "face.demo_photos_missing": "演示照片不可用（需要 scikit-image）。",
     "staff.locked_out": "密码错误次数过多，已停止输入。请到人工窗口办理。",
