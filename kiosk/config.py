@@ -42,6 +42,11 @@ class TerminalConfig(_Section):
                                   "instead of the face check (unset: residents are sent to the "
                                   "counter); docs/face-check.md")
 
+    staffed_hall: str | None = Field(
+        default=None, description="Id of the nearest hall with staff in the platform's "
+        "catalogue (GET /v1/halls); its name, address and hours are what 没带证件或读不出？ "
+        "offers (unset: \"the nearest hall\" without a name)")
+
     @field_validator("maintenance_pin_sha256", "staff_pin_sha256")
     @classmethod
     def _sha256_hex(cls, v: str | None) -> str | None:
@@ -125,6 +130,14 @@ class FaceCheckConfig(_Section):
                               description="Failed tries before only staff assistance is left")
     staff_pin_tries: int = Field(default=3, ge=1, le=10,
                                  description="Wrong staff PINs per resident before it locks")
+    staff_pin_terminal_tries: int = Field(
+        default=5, ge=1, le=50, description="Wrong staff PINs on this terminal, whoever the "
+        "resident, within staff_pin_window_minutes that lock staff entry")
+    staff_pin_window_minutes: float = Field(default=15, gt=0, le=24 * 60,
+                                            description="The window those wrong PINs count in")
+    staff_pin_lock_minutes: float = Field(default=15, gt=0, le=24 * 60,
+                                          description="How long staff entry stays locked "
+                                                      "(kept across restarts)")
 
 
 class TimeoutsConfig(_Section):

@@ -38,20 +38,42 @@ TEXTS: dict[str, str] = {
     "visit.notice": "【{title}】\n{text}",
     # -- identification -------------------------------------------------------------------
     "identify.waiting": "正在等待读卡…",
-    "identify.no_card": "没有检测到证件，请把身份证平放在感应区，或插入社保卡。",
+    #   built from the ways this terminal has (kiosk/flows/identify/ways.py)
+    "identify.no_card": "没有检测到证件，请{how}。",
+    "identify.how.id_card": "把身份证平放在感应区",
+    "identify.how.sscard": "插入社保卡",
+    "identify.or": "，或",
+    "identify.name.id_card": "身份证",
+    "identify.name.sscard": "社保卡",
+    "identify.name.app": "手机App扫码",
+    "identify.use_instead": "可以改用{ways}。",
+    "identify.see_help": "其他办法请点“没带证件或读不出？”。",
+    "identify.down.id_card": "身份证读卡器暂时无法使用。",
+    "identify.down.sscard": "社保卡读卡器暂时无法使用。",
+    "identify.expired.id_card": ("这张身份证已过有效期，不能在本机使用。\n"
+                                 "请到公安户籍窗口换领新证（丢失的请补领）。"),
+    "identify.expired.sscard": ("这张社保卡已过有效期，不能在本机使用。\n"
+                                "请到社保经办窗口或社保卡服务银行网点换领。"),
     "identify.removed": "读卡时证件被拿开了，请重新放好，读完再拿走。",
-    "identify.failed": "证件没有读出来，请重新放一次；多次不行请请工作人员协助。",
-    "identify.reader_down": "读卡器暂时无法使用。请使用其他方式，或按“请工作人员协助”。",
+    "identify.failed": "证件没有读出来，请重新放一次。多次不行，请点“没带证件或读不出？”。",
     "identify.qr_expired": "手机上的登录码已过期，请在App中刷新后再对准摄像头。",
     "identify.qr_foreign": "这不是政务App的登录码，请打开“江汉政务”App的扫码登录。",
     "identify.sscard_help": "请将社保卡芯片朝上插入读卡口，或放在感应区，读完后再取出。",
     "identify.app_help": ("打开“江汉政务”App，点“扫码登录”，把手机上的二维码对准屏幕上方的"
                           "摄像头，保持一会儿。"),
-    "identify.way_coming": "“{title}”即将开放，请先使用身份证或社保卡。",
-    "identify.ask_staff": ("请按服务台的呼叫按钮，或到人工窗口。\n工作人员会核验您的身份并"
-                           "协助办理，不需要刷卡或刷脸。"),
-    "face.ask_staff": ("请按服务台的呼叫按钮，或到人工窗口。\n工作人员会核验您的身份并"
-                       "协助办理，不需要刷脸。"),
+    #   没带证件或读不出？ — what a resident can do here at any hour, from what works now
+    "identify.help.busy": "请稍候…",
+    "identify.help.intro": "没带证件，或者证件读不出来，可以这样办：",
+    "identify.help.marks": "①②③④⑤",
+    "identify.help.app": ("用“江汉政务”App扫码登录：在App里点“扫码登录”，"
+                          "把二维码对准屏幕上方的摄像头。"),
+    "identify.help.sscard": "带了社保卡的，可以插入社保卡。",
+    "identify.help.hotline": "拨打政务服务便民热线 12345，咨询怎么办理。",
+    "identify.help.hall": "到有工作人员的大厅办理：{name}\n地址：{address}\n办公时间：{hours}",
+    "identify.help.hall_unknown": "到就近的政务服务大厅，在人工窗口办理。",
+    #   no staff PIN on this terminal: no call button is promised at an unattended site
+    "face.ask_staff": ("本机没有设置工作人员核验。\n不刷脸，可以到有工作人员的政务服务大厅，"
+                       "在人工窗口核验身份后办理；也可以拨打 12345 咨询。"),
     "face.attempt": "第 {used} 次，共 {total} 次",
     "face.demo_photos_missing": "演示照片不可用（需要 scikit-image）。",
     "staff.locked_out": "密码错误次数过多，已停止输入。请到人工窗口办理。",
@@ -64,6 +86,7 @@ TEXTS: dict[str, str] = {
     "attract.notice.cross_province": "外省户籍居民的跨省通办事项，同样可在本机预约",
     "attract.notice.hotline": "对服务不满意？拨打政务服务便民热线 12345",
     #   identify and face
+    "identify.way.id_card": "身份证",
     "identify.way.sscard": "社保卡",
     "identify.way.app": "手机扫码",
     "face.pin_clear": "清除",
@@ -226,6 +249,8 @@ TEXTS: dict[str, str] = {
     "staff.wrong": "密码不对，请再输一次。",
     "staff.wrong_tries_left": "密码不对，请再输一次。还可以输 {left} 次。",
     #   "staff.locked_out" (too many wrong PINs) is above: the PIN pad says it too
+    "staff.terminal_locked": ("工作人员密码在本机输错次数过多，已暂停输入，{until:%H:%M} 以后才能"
+                              "再输。现在请到人工窗口办理。"),
     "staff.not_configured": "本机未设置工作人员密码。请到人工窗口办理。",
     "staff.bad_input": "请输入4到12位数字。",
 }

@@ -32,7 +32,9 @@ def demo_config(url: str, slips_dir: Path, *, orientation: str = "portrait",
     return {
         "platform": {"url": url, "token": DEMO_TOKEN},
         "terminal": {"name": "演示终端（沙箱平台）", "id": "DEMO-1",
-                     "staff_pin_sha256": hashlib.sha256(DEMO_STAFF_PIN.encode()).hexdigest()},
+                     "staff_pin_sha256": hashlib.sha256(DEMO_STAFF_PIN.encode()).hexdigest(),
+                     # The sandbox's 江城区 hall: 没带证件或读不出？ names it with its hours.
+                     "staffed_hall": "HALL-JC"},
         "devices": {"idcard": {"backend": "simulated"}, "printer": printer,
                     "camera": {"backend": "simulated"}},
         "outbox": {"db": str(outbox_db or slips_dir / "outbox.db")},

@@ -2,26 +2,45 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from devices.camera.verify import LocalFaceVerifier
 from devices.idcard.base import IdentityDocument
+from services.errors import PlatformError
 from services.identity import IdentityService
 
 from kiosk.context import ScreenSpec, TaskSpec, TerminalContext
 from kiosk.flows.identify.face_session import FaceSession
 from kiosk.flows.identify.face_verifiers import make_verifier
 from kiosk.flows.identify.flow import IdentifyFlow
+from kiosk.flows.identify.pin_guard import PinGuard, SqlitePinLog
 from kiosk.flows.identify.sources import AppCodeSource, Source
 from kiosk.flows.identify.staff_check import StaffCheck
+from kiosk.flows.identify.ways import StaffedHall, Way
 from kiosk.identity import ResidentIdentity
+
+log = logging.getLogger(__name__)
+#: Beside the outbox database, in the terminal's state folder: wrong staff PINs survive a
+#: restart (the lock would be worth little if a power cycle lifted it).
+PIN_LOG_FILE = "staff-pin.db"
 
 
 def start(ctx: TerminalContext, _identity: ResidentIdentity | None) -> IdentifyFlow:
     devices, cfg = ctx.devices, ctx.config
-    sources: list[Source] = [r for r in (devices.idcard, devices.sscard) if r is not None]
+    sources: dict[Way, Source] = {}
+    if devices.idcard is not None:
+        sources["id_card"] = devices.idcard
+    if devices.sscard is not None:
+        sources["sscard"] = devices.sscard
     platform = IdentityService(ctx.client)
     if devices.camera is not None:
-        sources.append(AppCodeSource(devices.camera, platform))
+        sources["app"] = AppCodeSource(devices.camera, platform)
     face_cfg = cfg.face_check
+    guard = PinGuard(SqlitePinLog(Path(cfg.outbox.db).parent / PIN_LOG_FILE), ctx.clock,
+                     limit=face_cfg.staff_pin_terminal_tries,
+                     window_s=face_cfg.staff_pin_window_minutes * 60,
+                     lock_s=face_cfg.staff_pin_lock_minutes * 60)
 
     def face(document: IdentityDocument) -> FaceSession:
         local = LocalFaceVerifier() if face_cfg.backend == "local" or (
@@ -30,11 +49,26 @@ def start(ctx: TerminalContext, _identity: ResidentIdentity | None) -> IdentifyF
                            verifier=make_verifier(face_cfg.backend, platform, local),
                            max_attempts=face_cfg.max_attempts,
                            staff=StaffCheck(cfg.terminal.staff_pin_sha256,
-                                            face_cfg.staff_pin_tries))
+                                            face_cfg.staff_pin_tries, guard=guard))
+
+    def staffed_hall() -> StaffedHall | None:
+        hall_id = cfg.terminal.staffed_hall
+        if hall_id is None:
+            return None
+        try:
+            halls = ctx.catalogue.halls()
+        except PlatformError as exc:  # offline with nothing cached: the plain sentence instead
+            log.info("staffed hall not looked up: %s", type(exc).__name__)
+            return None
+        found = next((h for h in halls if h.id == hall_id), None)
+        if found is None:
+            log.warning("terminal.staffed_hall %s is not in the platform's catalogue", hall_id)
+            return None
+        return StaffedHall(found.name, found.address, found.hours)
 
     checks_faces = devices.camera is not None and face_cfg.enabled
     return IdentifyFlow(sources, timeout=cfg.timeouts.device, face=face if checks_faces else None,
-                        has_sscard=devices.sscard is not None)
+                        clock=ctx.clock, staffed_hall=staffed_hall)
 
 
 TASK = TaskSpec(

@@ -16,7 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="folder for screenshots and result.json")
     parser.add_argument("--script", default="booking", choices=(
         "booking", "idle", "offline", "reader_down", "app_qr", "face_pass", "face_staff",
-        "face_camera_down", "extra_task", "item_modes", "quick_taps", "double_booking"))
+        "face_camera_down", "extra_task", "item_modes", "quick_taps", "double_booking",
+        "identify_expired", "identify_layout"))
     parser.add_argument("--resident", type=int, default=0)
     parser.add_argument("--elderly", action="store_true")
     parser.add_argument("--extra-task", help="a Python file whose TASK joins the registry "
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     app = build_app(load_config(args.config), registry=registry,
                     on_built=(functools.partial(mount, staff_pin=DEMO_STAFF_PIN),))
     from tests.e2e import (scenarios, scenarios_double, scenarios_extension, scenarios_face,
-                           scenarios_item, scenarios_offline)
+                           scenarios_identify, scenarios_item, scenarios_offline)
     from tests.e2e.scripted import ScriptRunner
 
     scripts = {
@@ -51,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         "item_modes": functools.partial(scenarios_item.item_modes_script, elderly=args.elderly),
         "quick_taps": scenarios_item.quick_taps_script,
         "double_booking": scenarios_double.double_booking_script,
+        "identify_expired": scenarios_identify.identify_expired_script,
+        "identify_layout": functools.partial(scenarios_identify.identify_layout_script,
+                                             elderly=args.elderly),
     }
     script = scripts[args.script]
 

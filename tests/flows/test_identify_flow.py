@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from devices.base import CardRemoved
 from devices.idcard.base import IdentityDocument
@@ -15,8 +16,18 @@ from kiosk.flows.identify.flow import IdentifyFlow, IdentifyStep
 from kiosk.flows.identify.staff_check import StaffCheck
 from kiosk.identity import ResidentIdentity
 from kiosk.texts import text
+from services.schemas import CHINA_TZ
 
 TIMEOUT = 5.0  # the flow's own read timeout in these tests; waits below are derived from it
+
+
+def at(moment: datetime) -> Callable[[], datetime]:
+    """The flow's injected clock, stopped at `moment`."""
+    return lambda: moment
+
+
+#: The day these cases are set on (China time): 陈思雨's card ended on 2026-07-09.
+TODAY = at(datetime(2026, 12, 1, 10, 0, tzinfo=CHINA_TZ))
 
 
 def wait_for(predicate: Callable[[], bool], what: str, seconds: float = TIMEOUT * 2) -> None:
@@ -42,7 +53,7 @@ def listened(flow: IdentifyFlow) -> threading.Event:
 
 def test_a_card_without_face_check_identifies_the_resident_as_confirmed_by_card() -> None:
     device, card = reader()
-    flow = IdentifyFlow([device], timeout=TIMEOUT, face=None)
+    flow = IdentifyFlow({"id_card": device}, timeout=TIMEOUT, face=None, clock=TODAY)
     changed = listened(flow)
     flow.start()
     person = card.residents()[0]
@@ -65,7 +76,7 @@ def test_a_card_read_with_a_camera_goes_to_the_face_check_first() -> None:
         made.append(doc)
         return FaceSession(doc, camera=None, verifier=None, max_attempts=3,
                            staff=StaffCheck(None))
-    flow = IdentifyFlow([device], timeout=TIMEOUT, face=face)
+    flow = IdentifyFlow({"id_card": device}, timeout=TIMEOUT, face=face, clock=TODAY)
     flow.start()
     card.present(1)
     wait_for(lambda: flow.step is IdentifyStep.FACE, "face step")
@@ -81,7 +92,7 @@ def test_a_card_read_with_a_camera_goes_to_the_face_check_first() -> None:
 
 def test_a_card_pulled_away_mid_read_is_said_in_plain_words_then_read_again() -> None:
     device, card = reader()
-    flow = IdentifyFlow([device], timeout=TIMEOUT, face=None)
+    flow = IdentifyFlow({"id_card": device}, timeout=TIMEOUT, face=None, clock=TODAY)
     flow.start()
     card.fail_next(CardRemoved())
     card.present(0)
@@ -95,9 +106,9 @@ def test_a_card_pulled_away_mid_read_is_said_in_plain_words_then_read_again() ->
 def test_a_reader_that_is_down_says_so_and_is_used_again_when_it_comes_back() -> None:
     device, card = reader()
     card.go_offline()
-    flow = IdentifyFlow([device], timeout=TIMEOUT, face=None)
+    flow = IdentifyFlow({"id_card": device}, timeout=TIMEOUT, face=None, clock=TODAY)
     flow.start()
-    wait_for(lambda: flow.state.message == text("identify.reader_down"), "reader down")
+    wait_for(lambda: flow.state.message.startswith(text("identify.down.id_card")), "reader down")
     card.go_online()
     card.present(2)
     # The flow reopens the reader on its next round (RETRY_AFTER["reader_down"] seconds).
@@ -107,7 +118,7 @@ def test_a_reader_that_is_down_says_so_and_is_used_again_when_it_comes_back() ->
 
 def test_leaving_the_screen_stops_every_read() -> None:
     device, card = reader()
-    flow = IdentifyFlow([device], timeout=TIMEOUT, face=None)
+    flow = IdentifyFlow({"id_card": device}, timeout=TIMEOUT, face=None, clock=TODAY)
     flow.start()
     flow.stop()
     card.present(0)

@@ -1,9 +1,11 @@
 """IdentifyFlow: every way in read at once, errors in the resident's words, then the face check.
 
 All readers (ID card, social-security card, the camera's app code) are read on worker
-threads; the first person found wins and the others stop. A card read goes through the face
+threads; the first person found wins and the others stop. A card past its validity (on the
+injected clock, China time) is refused with what to do. A card read goes through the face
 check when the terminal has one; an app login does not (the app verified the person). The
-screens render `state` and forward taps; listeners hear of every change (from any thread).
+screens render `state` and `ways` and forward taps; listeners hear of every change (from any
+thread). Every message names only the ways this terminal has and that work now.
 """
 
 from __future__ import annotations
@@ -11,25 +13,29 @@ from __future__ import annotations
 import enum
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from devices.base import (CardRemoved, DeviceError, DeviceOffline, DeviceState, DeviceUnusable,
                           NoCard)
 from devices.camera.qr import NoQrCode, QrPayloadExpired, QrPayloadMalformed
 from devices.idcard.base import IdentityDocument
 from services.errors import PlatformError
+from services.schemas import CHINA_TZ
 
 from kiosk.identity import ResidentIdentity, VerifiedBy, resident_from_card
 from kiosk.texts import text
 
+from . import ways as wording
 from .face_session import FaceSession
 from .sources import Source
+from .ways import StaffedHall, Way, ordered
 
 log = logging.getLogger(__name__)
 
 #: Seconds before a source is read again after each outcome (a message stays readable).
-RETRY_AFTER = {"no_card": 0.5, "removed": 0.5, "failed": 0.5, "qr_expired": 3.0,
+RETRY_AFTER = {"no_card": 0.5, "removed": 0.5, "failed": 0.5, "expired": 3.0, "qr_expired": 3.0,
                "qr_foreign": 3.0, "qr_refused": 3.0, "reader_down": 5.0, "camera_down": 5.0}
 
 
@@ -50,13 +56,15 @@ class ReadState:
 class IdentifyFlow:
     """One resident identifying. `start()` reads; `stop()` ends every read at once."""
 
-    def __init__(self, sources: Sequence[Source], *, timeout: float,
+    def __init__(self, sources: Mapping[Way, Source], *, timeout: float,
                  face: Callable[[IdentityDocument], FaceSession] | None,
-                 has_sscard: bool = False) -> None:
-        self._sources = list(sources)
-        #: A social-security card reader is there (the screen offers it as a way in).
-        self.has_sscard = has_sscard
+                 clock: Callable[[], datetime],
+                 staffed_hall: Callable[[], StaffedHall | None] = lambda: None) -> None:
+        self._sources = dict(sources)
         self._timeout = timeout
+        self._clock = clock
+        self._staffed_hall = staffed_hall
+        self._down: set[Way] = set()  # ways whose device failed its last read
         self._make_face = face
         self._lock = threading.Lock()
         self._generation = 0
@@ -77,11 +85,22 @@ class IdentifyFlow:
         for callback in list(self._listeners):
             callback()
 
-    # -- reading ----------------------------------------------------------------------------
+    # -- the ways in ------------------------------------------------------------------------
     @property
-    def has_camera(self) -> bool:
-        return any(getattr(s, "is_camera", False) for s in self._sources)
+    def ways(self) -> list[Way]:
+        """The ways in that work now, in the order they are offered."""
+        return ordered([w for w in self._sources if w not in self._down])
 
+    def help_text(self) -> str:
+        """没带证件或读不出？ in this terminal's terms. Looks the staffed hall up in the
+        platform's (cached) catalogue: call it off the main thread."""
+        return wording.help_text(self.ways, self._staffed_hall())
+
+    def _today(self) -> date:
+        now = self._clock()
+        return (now.astimezone(CHINA_TZ) if now.tzinfo is not None else now).date()
+
+    # -- reading ----------------------------------------------------------------------------
     def start(self) -> None:
         with self._lock:
             if self.step is not IdentifyStep.READ:
@@ -90,8 +109,8 @@ class IdentifyFlow:
             generation = self._generation
             self._wake = threading.Event()
             self.state = ReadState(text("identify.waiting"), True)
-        for source in self._sources:
-            threading.Thread(target=self._read_loop, args=(source, generation, self._wake),
+        for way, source in self._sources.items():
+            threading.Thread(target=self._read_loop, args=(way, source, generation, self._wake),
                              daemon=True, name="identify-read").start()
 
     def stop(self) -> None:
@@ -99,7 +118,7 @@ class IdentifyFlow:
         with self._lock:
             self._generation += 1
             self._wake.set()
-        for source in self._sources:
+        for source in self._sources.values():
             cancel = getattr(source, "cancel", None)
             if cancel is not None:
                 cancel()  # wake the blocked read so its thread ends now
@@ -107,23 +126,46 @@ class IdentifyFlow:
     def _current(self, generation: int) -> bool:
         return generation == self._generation
 
-    def _read_loop(self, source: Source, generation: int, wake: threading.Event) -> None:
+    def _read_loop(self, way: Way, source: Source, generation: int,
+                   wake: threading.Event) -> None:
         while self._current(generation):
             outcome, found, said = self._read_once(source)
             if not self._current(generation):
                 return
+            was_down = way in self._down
+            if outcome in ("reader_down", "camera_down"):
+                self._down.add(way)
+            else:
+                self._down.discard(way)
+            if isinstance(found, IdentityDocument) and found.is_expired(self._today()):
+                said = self._refused(found)
+                outcome, found = "expired", None
             if found is not None:
                 self._found(found, generation)
                 return
             if outcome != "camera_down":  # the camera is one way among several: quiet retry
                 with self._lock:
                     if self._current(generation):
-                        self.state = ReadState(said or text(f"identify.{outcome}"), False)
+                        self.state = ReadState(said or self._words(outcome, way), False)
                 self._changed()
+            elif not was_down:
+                self._changed()  # the app way is no longer offered while the camera is down
             if wake.wait(RETRY_AFTER[outcome]):
                 return
             if outcome in ("reader_down", "camera_down"):
                 _reopen(source)
+
+    def _refused(self, card: IdentityDocument) -> str:
+        # Only the kind goes to the log: the card's dates and holder stay private.
+        log.info("card refused: %s expired", card.kind)
+        return wording.expired(card.kind, self.ways)
+
+    def _words(self, outcome: str, way: Way) -> str:
+        if outcome == "no_card":
+            return wording.no_card(self.ways)
+        if outcome == "reader_down":
+            return wording.reader_down(way, self.ways)
+        return text(f"identify.{outcome}")
 
     def _read_once(self, source: Source) -> tuple[str, IdentityDocument | ResidentIdentity | None,
                                                    str | None]:

@@ -162,7 +162,7 @@ class FaceScreen(TaskScreen):
         self._dialog = StaffPinDialog(screen=self)
         if staff.tries_left == 0:
             self._dialog.locked = True
-            self._dialog.message = text("staff.locked_out")
+            self._dialog.message = staff.locked_message()
         self._dialog.open()
 
     def staff_pin_entered(self, dialog: StaffPinDialog, pin: str) -> None:
