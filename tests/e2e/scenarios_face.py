@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.e2e.scripted import Script, ScriptRunner, find_buttons, settle, tap, until
-from tests.e2e.scenario_steps import measure_targets, on, one, screen
+from tests.e2e.scenario_steps import measure_targets, on, one, screen, type_keys
 
 
 def _face_after_card(runner: ScriptRunner, elderly: bool = False) -> Script:
@@ -73,15 +73,13 @@ def face_staff_script(runner: ScriptRunner, elderly: bool = False) -> Script:
         return next((w for w in Window.children if isinstance(w, StaffPinDialog)), None)
     yield until("PIN dialog", lambda: dialog() is not None)
     pad = dialog()
-    for digit in "111111":
-        tap(one(pad.ids.keypad, digit))
+    yield from type_keys(pad.ids.keypad, "111111")
     tap(pad.ids.ok_button)
     yield until("wrong PIN message", lambda: bool(pad.message))
     yield settle(0.5)
     runner.screenshot("16-staff-pin-wrong" + ("-elderly" if elderly else ""))
     runner.facts["wrong_pin_message"] = pad.message
-    for digit in DEMO_STAFF_PIN:
-        tap(one(pad.ids.keypad, digit))
+    yield from type_keys(pad.ids.keypad, DEMO_STAFF_PIN)
     tap(pad.ids.ok_button)
     yield on(app, "item")
     runner.facts.update(verified_by=app.session.verified_by,
@@ -111,8 +109,7 @@ def face_camera_down_script(runner: ScriptRunner) -> Script:
     yield until("PIN dialog", lambda: any(isinstance(w, StaffPinDialog)
                                           for w in Window.children))
     pad = next(w for w in Window.children if isinstance(w, StaffPinDialog))
-    for digit in DEMO_STAFF_PIN:
-        tap(one(pad.ids.keypad, digit))
+    yield from type_keys(pad.ids.keypad, DEMO_STAFF_PIN)
     tap(pad.ids.ok_button)
     yield on(app, "item")
     runner.facts["verified_by"] = app.session.verified_by

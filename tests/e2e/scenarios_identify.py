@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.e2e.layout_checks import clipped, top_inside
-from tests.e2e.scenario_steps import measure_targets, on, one, screen
+from tests.e2e.scenario_steps import measure_targets, on, one, screen, type_keys
 from tests.e2e.scripted import Script, ScriptRunner, find_buttons, settle, tap, until
 from tests.e2e.scripted import walk
 
@@ -96,8 +96,7 @@ def identify_layout_script(runner: ScriptRunner, elderly: bool = False) -> Scrip
     yield until("PIN dialog", lambda: isinstance(_dialog(), StaffPinDialog))
     pad = _dialog()
     # A wrong PIN first: the dialog at its tallest, with the message above the keypad.
-    for digit in "1111":
-        tap(one(pad.ids.keypad, digit))
+    yield from type_keys(pad.ids.keypad, "1111")
     tap(pad.ids.ok_button)
     yield until("wrong PIN message", lambda: bool(pad.message))
     yield settle(0.5)
