@@ -97,9 +97,13 @@ def quick_taps_script(runner: ScriptRunner) -> Script:
     yield on(app, "item")
     item = screen(app, "item")
     key = one(item.keyboard, "S")
+    yield until("initial results", lambda: item.shown_query == "" and app._busy is None
+                and len(find_buttons(item.ids.results, "\n")) > 0)
     for _ in range(6):
         tap(key)
     runner.facts["after_burst"] = item.query
+    # The list of every item no longer answers "S": it is not left standing meanwhile.
+    runner.facts["rows_right_after_letter"] = len(find_buttons(item.ids.results, "\n"))
     yield settle(0.6)
     tap(key)
     runner.facts["after_deliberate"] = item.query

@@ -41,6 +41,7 @@ def test_a_burst_of_taps_types_one_letter_and_a_deliberate_double_types_two(
         tmp_path: Path, shared_platform: Any) -> None:
     result, _slips, _logs = run_script(tmp_path, shared_platform, "quick_taps")
     assert result["facts"]["after_burst"] == "S"
+    assert result["facts"]["rows_right_after_letter"] == 0
     assert result["facts"]["after_deliberate"] == "SS"
 
 

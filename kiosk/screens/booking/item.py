@@ -100,14 +100,21 @@ class ItemScreen(TaskScreen):
     def type_letter(self, letter: str) -> None:
         if len(self.query) < 12:
             self.query += letter.upper()
-            self._search_trigger()
+            self._query_changed()
 
     def backspace(self) -> None:
         self.query = self.query[:-1]
-        self._search_trigger()
+        self._query_changed()
 
     def clear_query(self) -> None:
         self.query = ""
+        self._query_changed()
+
+    def _query_changed(self) -> None:
+        # The list on screen no longer answers the query: say so at once, search a beat later
+        # (several letters typed quickly make one request).
+        self._request += 1
+        self._status(text("booking.item.searching"))
         self._search_trigger()
 
     # -- results ---------------------------------------------------------------------------
