@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import requests
 
+from devices.camera.face import Challenge
 from devices.camera.qr import decode_qr, parse_login_payload
 from devices.camera.simulated import placeholder_frame, simulated_camera
 from devices.idcard.simulated import load_residents
@@ -20,7 +21,10 @@ from devices.idcard.simulated import load_residents
 from kiosk.config import parse_config
 from kiosk.devtools.app_code import show_app_login_code
 from kiosk.devtools.demo import DEMO_TOKEN, demo_config, sandbox_process
+from kiosk.devtools.faces import show_face, turn_frames
+from kiosk.flows.identify.face_check import FaceCheck, watch
 from kiosk.texts import text
+from tests.flows.test_face_check import platform as verifier
 from tests.kiosk.test_face_e2e import CAMERA, run_face
 
 #: Presses of one 模拟刷脸 button per test: the demo's face must answer the same every time.
@@ -60,6 +64,23 @@ def test_demo_phone_code_is_read_by_the_apps_qr_reader(shared_platform: Any) -> 
         seen += 1
     assert seen >= 5
     assert parse_login_payload(payload).token  # a valid login code, not yet expired
+
+
+@pytest.mark.parametrize("challenge", ["turn-left", "turn-right"])
+def test_the_demo_faces_decide_one_try_within_its_frame_budget(
+        shared_platform: Any, challenge: Challenge) -> None:
+    """The clip a 模拟刷脸 button queues, read by the face check from the simulated camera:
+    本人 passes, 他人 turns as asked and is refused by the comparison, either way of turning."""
+    for stranger, outcome, reason in ((False, "passed", ""), (True, "failed", "failed")):
+        camera, control = simulated_camera(fps=0)
+        camera.open()
+        check = FaceCheck(load_residents()[0], verifier(shared_platform), choose=lambda: challenge)
+        assert show_face(control, check.challenge, stranger, check.frame_budget)
+        final = watch(camera, check, stop=lambda: False)
+        assert (final.step, final.reason) == (outcome, reason)
+        assert control.frames_read <= check.frame_budget
+    # The person stays as long as the check may read, however long that is.
+    assert len(turn_frames(challenge, at_least=40)) == 40
 
 
 @contextmanager
