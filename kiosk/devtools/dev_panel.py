@@ -96,9 +96,15 @@ def _face_buttons(app: Any, screen: Any, camera: SimulatedCameraControl) -> None
             session = screen.face
             if session is None or session.check is None:
                 return
-            if not show_face(camera, session.check.challenge, b.payload):
+            check = session.check
+            if not show_face(camera, check.challenge, b.payload, check.frame_budget):
                 app.ctx.ui.message(text("face.demo_photos_missing"))
         button.bind(on_release=show)
         box.add_widget(button)
-    # The demo's face from the last try is not shown again after 再试一次.
-    screen.bind(on_retry=lambda *_a: camera.clear_queue())
+
+    # The demo's person steps away on 再试一次 and when the screen is left (a pass opens the
+    # service): the rest of a clip would otherwise open the next check, the next card read's,
+    # with the head already turning back the other way, and fail it.
+    def step_away(*_a: Any) -> None:
+        camera.clear_queue()
+    screen.bind(on_retry=step_away, on_leave=step_away)

@@ -116,7 +116,9 @@ class ScriptRunner:
                                            f"{getattr(self._waiting, 'what', self._waiting)}")
                     return
             self._waiting = next(self._script)
-            self._deadline = time.monotonic() + self.step_timeout
+            # A wait may carry its own bound (from the app's limits for that step).
+            self._deadline = time.monotonic() + getattr(self._waiting, "timeout",
+                                                        self.step_timeout)
         except StopIteration:
             self._finish()
         except Exception:  # report any failure of the script to the test, then stop the app
@@ -131,8 +133,12 @@ class ScriptRunner:
         self.app.stop()
 
 
-def until(what: str, predicate: Callable[[], bool]) -> Callable[[], bool]:
+def until(what: str, predicate: Callable[[], bool],
+          timeout: float | None = None) -> Callable[[], bool]:
+    """Wait for `predicate`, at most the runner's step bound or `timeout` seconds when given."""
     predicate.what = what  # type: ignore[attr-defined]  # a label for the timeout message
+    if timeout is not None:
+        predicate.timeout = timeout  # type: ignore[attr-defined]  # read by ScriptRunner
     return predicate
 
 

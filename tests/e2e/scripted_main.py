@@ -17,9 +17,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--script", default="booking", choices=(
         "booking", "idle", "offline", "reader_down", "app_qr", "face_pass", "face_staff",
         "face_camera_down", "extra_task", "item_modes", "quick_taps", "double_booking",
-        "identify_expired", "identify_layout"))
+        "identify_expired", "identify_layout", "face_presses"))
     parser.add_argument("--resident", type=int, default=0)
     parser.add_argument("--elderly", action="store_true")
+    parser.add_argument("--presses", default="s", help="face_presses: s = 本人, o = 他人")
     parser.add_argument("--extra-task", help="a Python file whose TASK joins the registry "
                                              "(tests/kiosk/test_new_service.py)")
     args = parser.parse_args(argv)
@@ -35,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     app = build_app(load_config(args.config), registry=registry,
                     on_built=(functools.partial(mount, staff_pin=DEMO_STAFF_PIN),))
     from tests.e2e import (scenarios, scenarios_double, scenarios_extension, scenarios_face,
-                           scenarios_identify, scenarios_item, scenarios_offline)
+                           scenarios_face_demo, scenarios_identify, scenarios_item,
+                           scenarios_offline)
     from tests.e2e.scripted import ScriptRunner
 
     scripts = {
@@ -55,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         "identify_expired": scenarios_identify.identify_expired_script,
         "identify_layout": functools.partial(scenarios_identify.identify_layout_script,
                                              elderly=args.elderly),
+        "face_presses": functools.partial(scenarios_face_demo.face_presses_script,
+                                          presses=args.presses),
     }
     script = scripts[args.script]
 

@@ -198,3 +198,20 @@ def test_a_verifier_that_crashes_hands_over_to_staff(tmp_path: Path) -> None:
     state, _ = run(video(tmp_path, "me", STEADY + TURN), check)
     assert (state.step, state.reason) == ("unavailable", "verifier-down")
     assert state.attempt == 0 and "工作人员" in state.message
+
+
+def test_the_counter_names_the_try_that_passed_and_each_that_failed(
+        tmp_path: Path, shared_platform: SandboxHandle) -> None:
+    check = FaceCheck(resident(), platform(shared_platform), max_attempts=3,
+                      choose=lambda: "turn-right")
+    assert check.state.try_number == 1
+    still, seen = run(video(tmp_path, "still", [0] * 40), check)
+    assert (still.step, still.try_number) == ("failed", 1)
+    # A still face is never live: the try reads exactly its frame budget, then ends.
+    assert len(seen) == check.frame_budget
+    assert {s.try_number for s in seen} == {1}
+    assert check.retry().try_number == 2
+    passed, seen = run(video(tmp_path, "me", STEADY + TURN + TURN[::-1]), check)
+    assert (passed.step, passed.attempt, passed.try_number) == ("passed", 1, 2)
+    assert {s.try_number for s in seen} == {2}
+    assert dataclasses.replace(passed, step="too-many", attempt=3).try_number == 3

@@ -94,6 +94,14 @@ class FaceState:
         return self.step in ("passed", "too-many", "unavailable")
 
     @property
+    def try_number(self) -> int:
+        """The try the counter names: the one under way or just decided (a pass after one
+        failed try is try 2; `attempt` counts only failed ones)."""
+        if self.step in ("failed", "too-many"):
+            return max(self.attempt, 1)
+        return min(self.attempt + 1, self.max_attempts)
+
+    @property
     def can_retry(self) -> bool:
         # A camera or platform that is back may be tried again; a missing reference may not.
         return self.step == "failed" or (self.step == "unavailable"
@@ -133,6 +141,14 @@ class FaceCheck:
     def state(self) -> FaceState:
         with self._lock:
             return self._state
+
+    @property
+    def frame_budget(self) -> int:
+        """The most frames a try reads once the face is good: the steady ones, then the liveness
+        windows (each later one keeps half of the one before); by then it has ended."""
+        later = self._window - self._window // 2
+        # The last steady frame is also the first of the liveness window.
+        return self._steady_needed + self._window - 1 + (self._liveness_tries - 1) * later
 
     @property
     def challenge(self) -> Challenge:
@@ -284,9 +300,13 @@ class FaceCheck:
             self._state = self._make("unavailable", "wiped", _message("looking"))
 
 
+#: Seconds `watch` waits for one frame before the camera counts as down.
+READ_TIMEOUT = 2.0
+
+
 def watch(camera: Camera, check: FaceCheck, *, stop: Callable[[], bool],
           on_frame: Callable[[Frame, FaceState], None] = lambda _f, _s: None,
-          read_timeout: float = 2.0) -> FaceState:
+          read_timeout: float = READ_TIMEOUT) -> FaceState:
     """Read frames into `check` until a try ends (passed, failed, too many, unavailable) or
     `stop()` says the screen was left. Blocking: run on a worker thread. A camera that errs
     or goes quiet for `read_timeout` seconds ends in "unavailable" (staff), never a hang."""

@@ -135,11 +135,9 @@ class FaceScreen(TaskScreen):
         self.step = state.step
         self.message = state.message
         self.can_retry = state.can_retry
-        used = min(state.attempt + (0 if state.finished or state.can_retry else 1),
-                   state.max_attempts)
         # A camera or platform that is down used up no try: no counter to show then.
         self.attempt_text = "" if state.step == "unavailable" else \
-            text("face.attempt", used=max(used, 1), total=state.max_attempts)
+            text("face.attempt", used=state.try_number, total=state.max_attempts)
         if state.step == "passed":
             Clock.schedule_once(lambda _dt: self._done("face"), PASSED_PAUSE_S)
 
