@@ -51,6 +51,9 @@ def face_staff_script(runner: ScriptRunner, elderly: bool = False) -> Script:
     app = runner.app
     yield from _face_after_card(runner, elderly)
     face = screen(app, "face")
+    # The demo's panel tells whoever tries it the staff PIN (the config holds only its hash).
+    runner.facts["demo_pin_hint"] = any(DEMO_STAFF_PIN in getattr(w, "text", "")
+                                        for w in face.ids.demo_faces.children)
     messages, counters = [], []
     for attempt in range(face.face.check.max_attempts):
         if attempt:

@@ -58,6 +58,7 @@ def test_a_stranger_fails_three_times_then_staff_confirm_with_their_pin(
     person = load_residents()[0]
     result, logs = run_face(tmp_path, shared_platform, "face_staff")
     facts = result["facts"]
+    assert facts["demo_pin_hint"] is True
     assert facts["counters"] == ["第 1 次，共 3 次", "第 2 次，共 3 次", "第 3 次，共 3 次"]
     assert facts["final_step"] == "too-many" and facts["retry_shown"] is False
     assert "工作人员" in facts["fail_messages"][-1]
