@@ -17,7 +17,7 @@ from services.schemas import (API_PREFIX, PROBLEM_IDEMPOTENCY_KEY_MISSING,
                               PROBLEM_UNAUTHORIZED, Booking, BookingRequest, DepartmentList,
                               HallList, Item, ItemList, Level, LifeEventList, SlotList)
 
-from . import app_login, etag, identity, ledger, problems, provisional, sms, store
+from . import app_login, etag, identity, ledger, limits, problems, provisional, sms, store
 from . import slots as sl
 from .problems import ProblemError, problem_responses
 
@@ -85,6 +85,9 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None) -> Fa
         description="The terminal's view of the government-service platform. Errors are "
                     "application/problem+json (RFC 9457) with a `type` URN and a `title` in "
                     "plain Chinese. Times are China Standard Time (+08:00).")
+    # Innermost of the middlewares: a body cut off inside the app is answered here, before
+    # the catch-all would take it for an internal error.
+    app.add_middleware(limits.BodyLimitMiddleware)
     problems.install(app)
     app.add_middleware(etag.CatalogueETagMiddleware)  # catalogue reads revalidate (issue 4)
     v1 = APIRouter(prefix=API_PREFIX, dependencies=[Depends(authorise)],

@@ -25,6 +25,7 @@ from services.schemas import (PROBLEM_BAD_IMAGE, PROBLEM_FACE_NOT_FOUND,
                               PROBLEM_FACE_REFERENCE_MISSING, FaceVerifyRequest,
                               FaceVerifyResult)
 
+from .limits import check_image
 from .problems import ProblemError, problem_responses
 
 #: Similarity thresholds measured on the test photos (docs/camera.md).
@@ -61,8 +62,9 @@ def _reference(conn: sqlite3.Connection, id_number: str) -> bytes | None:
     return bytes(row[0]) if row else None
 
 
-def _decode(data: bytes) -> np.ndarray:
+def _decode(data: bytes, field: str = "image") -> np.ndarray:
     import cv2
+    check_image(data, field)  # before decoding: a 14,000² grey PNG is 600 KB but 3 GB decoded
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
     if image is None or image.size == 0:
         raise ValueError("not an image")
@@ -71,7 +73,7 @@ def _decode(data: bytes) -> np.ndarray:
 
 def _b64_image(text: str, field: str) -> np.ndarray:
     try:
-        return _decode(base64.b64decode(text, validate=True))
+        return _decode(base64.b64decode(text, validate=True), field)
     except (binascii.Error, ValueError):
         raise ProblemError(422, PROBLEM_BAD_IMAGE, "照片无法识别，请重新拍照。",
                            f"{field}: not a base64 JPEG or PNG image") from None

@@ -248,6 +248,8 @@ class FaceVerifyResult(_Model):
 
 
 PROBLEM_BAD_IMAGE = "urn:kiosk:problem:bad-image"
+PROBLEM_IMAGE_TOO_LARGE = "urn:kiosk:problem:image-too-large"
+PROBLEM_BODY_TOO_LARGE = "urn:kiosk:problem:body-too-large"
 PROBLEM_FACE_NOT_FOUND = "urn:kiosk:problem:face-not-found"
 PROBLEM_FACE_REFERENCE_MISSING = "urn:kiosk:problem:face-reference-missing"
 
