@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(args.db, args.token, args.today)
     # The access log holds method, path and query only; bodies (ID numbers, names) never
     # reach a log line because nothing in the sandbox logs them.
+    from .http_protocol import ProblemH11Protocol
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                server_header=False)
+                server_header=False, http=ProblemH11Protocol)
     return 0

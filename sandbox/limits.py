@@ -1,4 +1,4 @@
-"""Bounds on the work one request may cause: body size per route, image size before decoding."""
+"""Bounds on the work one request may cause: URL, headers and body size, image size."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import struct
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.schemas import PROBLEM_BODY_TOO_LARGE, PROBLEM_IMAGE_TOO_LARGE
+from services.schemas import (PROBLEM_BODY_TOO_LARGE, PROBLEM_IMAGE_TOO_LARGE,
+                              PROBLEM_INVALID_REQUEST)
 
 from .problems import ProblemError, problem_response
 
@@ -14,6 +15,9 @@ from .problems import ProblemError, problem_response
 DEFAULT_BODY_LIMIT = 64 * 1024
 #: The face check carries a live frame and maybe a reference photo, base64-encoded.
 BODY_LIMITS = {"/v1/identity/face-verify": 6 * 1024 * 1024}
+#: A request line's path and query, and all header lines together, at most (bytes).
+MAX_TARGET = 8 * 1024
+MAX_HEADERS = 16 * 1024
 #: An image may declare at most this many pixels (a 640×480 frame is 0.3 M; an ID photo less).
 MAX_IMAGE_PIXELS = 4096 * 4096
 MAX_IMAGE_SIDE = 8192
@@ -77,6 +81,15 @@ class BodyLimitMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        target = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+        header_bytes = sum(len(k) + len(v) + 4 for k, v in scope.get("headers") or ())
+        if target > MAX_TARGET or header_bytes > MAX_HEADERS:
+            status, what = (414, "URI") if target > MAX_TARGET else (431, "header fields")
+            response = problem_response(status, PROBLEM_INVALID_REQUEST, "请求过长。",
+                                        f"request {what} too long", None,
+                                        headers={"Connection": "close"})
+            await response(scope, receive, send)
             return
         limit = BODY_LIMITS.get(scope.get("path", ""), DEFAULT_BODY_LIMIT)
         declared = dict(scope.get("headers") or ()).get(b"content-length")

@@ -104,3 +104,31 @@ def test_a_huge_body_is_not_read_in_full(api: Api, declared: bool) -> None:
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert b"application/problem+json" in answer
     assert sent < 8 * 1024 * 1024  # refused early, not after reading it all
+
+
+def raw_request(api: Api, request: bytes) -> bytes:
+    host, port = api.url.split("//", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        try:
+            sock.sendall(request)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+            if b"\r\n\r\n" in answer and b"}" in answer:
+                break
+    return answer
+
+
+@pytest.mark.parametrize(("what", "size", "status"), [
+    ("url", 100_000, b"414"), ("header", 100_000, b"431"),
+    ("url", 1_000_000, b"400"), ("header", 1_000_000, b"400")])
+def test_very_long_urls_and_headers_get_a_problem_not_plain_text(
+        api: Api, what: str, size: int, status: bytes) -> None:
+    big = "a" * size
+    request = (f"GET /v1/items?q={big} HTTP/1.1\r\nHost: x\r\n\r\n" if what == "url"
+               else f"GET /v1/items HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\n\r\n")
+    answer = raw_request(api, request.encode())
+    assert answer.startswith(b"HTTP/1.1 " + status), answer[:200]
+    assert b"application/problem+json" in answer.split(b"\r\n\r\n", 1)[0]
