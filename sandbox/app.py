@@ -38,8 +38,10 @@ class Clock:
         return datetime.now(sl.CST).replace(microsecond=0)
 
 
-def create_app(db_path: str, tokens: list[str], today: date | None = None) -> FastAPI:
-    """Build the app on `db_path` (created and seeded on first use), accepting `tokens`."""
+def create_app(db_path: str, tokens: list[str], today: date | None = None,
+               sandbox_tools: bool = False) -> FastAPI:
+    """Build the app on `db_path` (created and seeded on first use), accepting `tokens`;
+    `sandbox_tools` adds the test fixtures under /sandbox (404 without them)."""
     if not tokens:
         raise ValueError("at least one token is needed")
     store.initialise(db_path)
@@ -184,15 +186,21 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None) -> Fa
         return JSONResponse(data, status_code=status)
 
     identity.add_routes(v1, Conn)  # POST /v1/identity/face-verify (sandbox/identity.py)
-    sms.add_routes(v1, app, Conn, Key, authorise, clock.now)  # booking details by SMS
+    # The sandbox's own tools (ledger, SMS log, app-login codes) are test fixtures, not
+    # Platform API v1: they exist only with `serve --sandbox-tools`, and never in the document.
+    tools = APIRouter()
+    sms.add_routes(v1, tools, Conn, Key, authorise, clock.now)  # booking details by SMS
     provisional.add_routes(v1, cat, Conn, Key, clock.now)  # bookings accepted offline
-    app_login.add_routes(v1, app, Conn, authorise, clock.now)  # mobile-app QR login
+    app_login.add_routes(v1, tools, Conn, authorise, clock.now)  # mobile-app QR login
     app.include_router(v1)
 
-    @app.get("/sandbox/ledger", tags=["sandbox"], dependencies=[Depends(authorise)],
-             summary="Every write the sandbox applied, once each (sandbox only, for tests)")
+    @tools.get("/sandbox/ledger", tags=["sandbox"], dependencies=[Depends(authorise)],
+               summary="Every write the sandbox applied, once each (sandbox only, for tests)")
     def sandbox_ledger(conn: Conn) -> dict[str, list[dict[str, Any]]]:
         return {"writes": ledger.ledger_writes(conn)}
+
+    if sandbox_tools:
+        app.include_router(tools, include_in_schema=False)
 
     problems.document_problem_schema(app)
     return app

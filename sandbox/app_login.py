@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from services.schemas import (PROBLEM_LOGIN_CODE_INVALID, AppIdentity, AppLoginRequest,
@@ -66,7 +66,7 @@ def redeem(conn: sqlite3.Connection, req: AppLoginRequest, now: datetime) -> App
     return AppIdentity(name=row["name"], id_number=row["id_number"], phone=row["phone"])
 
 
-def add_routes(v1: APIRouter, app: FastAPI, conn_dep: Any, authorise: Callable[..., Any],
+def add_routes(v1: APIRouter, app: APIRouter, conn_dep: Any, authorise: Callable[..., Any],
                now: Callable[[], datetime]) -> None:
     @v1.post("/identity/app-login", response_model=AppIdentity, tags=["identity"],
              summary="Redeem a mobile-app login code (once, before it expires)",

@@ -21,6 +21,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--today", type=date.fromisoformat, default=None,
                        help="freeze the sandbox clock at 00:00 of this day (YYYY-MM-DD)")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--sandbox-tools", action="store_true",
+                       help="also serve the test fixtures under /sandbox (ledger, SMS log, "
+                            "app-login codes); without it they answer 404")
     openapi = sub.add_parser("openapi", help="print the OpenAPI document (docs/openapi.json)")
     openapi.add_argument("--out", help="write to this file instead of stdout")
     return parser
@@ -45,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from .app import create_app
-    app = create_app(args.db, args.token, args.today)
+    app = create_app(args.db, args.token, args.today, sandbox_tools=args.sandbox_tools)
     # The access log holds method, path and query only; bodies (ID numbers, names) never
     # reach a log line because nothing in the sandbox logs them.
     from .http_protocol import ProblemH11Protocol

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Path
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 
 from services.privacy import mask_phone
@@ -42,7 +42,7 @@ def send(conn: sqlite3.Connection, reference: str, req: SmsRequest, key: str,
     return ledger.write(conn, "booking.sms", key, fp, record, now)
 
 
-def add_routes(v1: APIRouter, app: FastAPI, conn_dep: Any, key_dep: Any,
+def add_routes(v1: APIRouter, app: APIRouter, conn_dep: Any, key_dep: Any,
                authorise: Callable[..., Any], now: Callable[[], datetime]) -> None:
     @v1.post("/bookings/{reference}/sms", response_model=SmsReceipt, status_code=201,
              tags=["bookings"], responses=problem_responses(400, 404))

@@ -43,7 +43,8 @@ def _healthy(url: str) -> bool:
 @contextmanager
 def run_sandbox(db_path: str | os.PathLike[str], tokens: list[str] | None = None,
                 today: date | None = None,
-                log_path: str | os.PathLike[str] | None = None) -> Iterator[SandboxHandle]:
+                log_path: str | os.PathLike[str] | None = None,
+                sandbox_tools: bool = True) -> Iterator[SandboxHandle]:
     """Run `python -m sandbox serve` on a free 127.0.0.1 port until the block ends.
 
     The server's output goes to `log_path` (default: next to the database) so that tests can
@@ -59,6 +60,8 @@ def run_sandbox(db_path: str | os.PathLike[str], tokens: list[str] | None = None
         cmd += ["--token", token]
     if today is not None:
         cmd += ["--today", today.isoformat()]
+    if sandbox_tools:  # the demo and the tests read the ledger, the SMS log, login codes
+        cmd.append("--sandbox-tools")
     # The child must import this checkout even when pytest runs from elsewhere.
     root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(

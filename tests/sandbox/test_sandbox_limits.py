@@ -132,3 +132,17 @@ def test_very_long_urls_and_headers_get_a_problem_not_plain_text(
     answer = raw_request(api, request.encode())
     assert answer.startswith(b"HTTP/1.1 " + status), answer[:200]
     assert b"application/problem+json" in answer.split(b"\r\n\r\n", 1)[0]
+
+
+def test_the_sandbox_tools_exist_only_when_asked_for(tmp_path: Any) -> None:
+    """Without `--sandbox-tools` the ledger, SMS log and login-code minting answer 404, and
+    they are never part of the API document either way."""
+    from sandbox.testing import run_sandbox
+    with run_sandbox(tmp_path / "plain.db", tokens=["t"], sandbox_tools=False) as plain:
+        auth = {"Authorization": "Bearer t"}
+        for method, path in (("GET", "/sandbox/ledger"), ("GET", "/sandbox/sms"),
+                             ("POST", "/sandbox/app-login-codes")):
+            r = requests.request(method, plain.url + path, headers=auth, json={}, timeout=10)
+            assert_problem(r, 404)
+        doc = requests.get(plain.url + "/openapi.json", timeout=10).json()
+        assert not [p for p in doc["paths"] if p.startswith("/sandbox")]
