@@ -86,7 +86,7 @@ def drain_rates(tmp: Path, n: int) -> tuple[float, float]:
             r.raise_for_status()
         raw = n / (time.perf_counter() - start)
         session.close()
-        box = open_outbox(tmp / "drain.db")
+        box = open_outbox(tmp / "data" / "drain.db")
         for i, body in enumerate(box_bodies):
             box.enqueue(KIND_BOOKING, body, resident=f"r{i}")
         worker = SyncWorker(box, PlatformSender(client))
@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         base = raw_insert(tmp / "raw.db", args.n)
-        mine = outbox_enqueue(tmp / "outbox.db", args.n)
+        # Outboxes in tmp/data: their default key folder (data-keys/) is then in tmp too.
+        mine = outbox_enqueue(tmp / "data" / "outbox.db", args.n)
         print(f"enqueue  baseline raw fsync'd insert: {base:8.1f}/s  outbox (AES-GCM, FULL): "
               f"{mine:8.1f}/s  ratio {mine / base:.2f}")
         raw, drained = drain_rates(tmp, args.n)

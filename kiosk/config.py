@@ -105,8 +105,11 @@ class OutboxConfig(_Section):
     db: str = Field(default="/var/lib/kiosk/outbox.db",
                     description="SQLite file of the outbox (every platform write goes here first)")
     key: str | None = Field(default=None, description="Key for personal data at rest (base64, "
-                            "32 bytes); default: a key file beside the database")
-    key_file: str | None = Field(default=None, description="File holding that key instead")
+                            "32 bytes); default: the key file below")
+    key_file: str | None = Field(default=None, description="File holding that key instead; "
+                                 "default: <db folder>-keys/<db name>.key (e.g. "
+                                 "/var/lib/kiosk-keys/outbox.db.key), made 0600 on first start "
+                                 "in a 0700 folder, taking over a DB.key from before")
 
 
 class UiConfig(_Section):

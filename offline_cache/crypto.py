@@ -44,15 +44,60 @@ def parse_key(text: str) -> bytes:
     return raw
 
 
-def load_or_create_key_file(path: str | Path) -> str:
-    """Read a key file, or create one readable by the owner only (development and burn-in)."""
+def default_key_file(db_path: str | Path) -> Path:
+    """Where a database's key lives unless configured: `<folder>-keys/<db name>.key` beside
+    the database's folder, never in it, so a copy of the data folder does not carry its key."""
+    db = Path(db_path).absolute()
+    folder = db.parent
+    if not folder.name:
+        raise OutboxKeyError(f"{db} is in /: configure outbox.key_file")
+    return folder.with_name(folder.name + "-keys") / (db.name + ".key")
+
+
+def load_or_create_key_file(path: str | Path, *, legacy: str | Path | None = None) -> str:
+    """Read a key file, or create one readable by the owner only (development and burn-in).
+
+    A missing file is first taken over from `legacy` (where an earlier release kept the key):
+    its key is written to `path` and the old file removed, so data sealed with it stays
+    readable after the upgrade."""
     p = Path(path)
     if p.exists():
         return p.read_text(encoding="ascii").strip()
-    key = new_key()
-    fd = os.open(str(p), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(key + "\n")
+    old = Path(legacy) if legacy is not None else None
+    key = old.read_text(encoding="ascii").strip() if old and old.exists() else new_key()
+    parse_key(key)  # never move or write a key that could not open the outbox
+    key = _create_private(p, key)
+    if old and old.exists():
+        old.unlink()
+    return key
+
+
+def _create_private(path: Path, key: str) -> str:
+    """Write `key` to a new file 0600 in a directory 0700 (whatever the umask); if another
+    process made the file first, its key wins and is returned."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+        os.chmod(path.parent, 0o700)  # mkdir's mode is reduced by the umask
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            os.fchmod(out.fileno(), 0o600)
+            out.write(key + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        # link() does not replace an existing file: the first process to get there wins,
+        # and the complete file appears at once (a crash never leaves a half-written key).
+        os.link(tmp, path)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    finally:
+        tmp.unlink(missing_ok=True)
+    dir_fd = os.open(str(path.parent), os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # the new name is durable before the old key file goes
+    finally:
+        os.close(dir_fd)
     return key
 
 

@@ -3,7 +3,9 @@ migrations."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -55,6 +57,23 @@ MIGRATIONS: Sequence[tuple[str, Migration]] = (
 )
 
 
+def _owner_only(path: Path) -> None:
+    """Make the database file (and a -wal or -shm left from before) mode 0600.
+
+    SQLite creates a new database 0644 less the umask, and gives its -wal and -shm the
+    database file's mode: creating the file 0600 first keeps all three owner-only whatever
+    the umask; a file from an earlier release is tightened."""
+    fd = os.open(str(path), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) != 0o600:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    for side in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if side.exists() and stat.S_IMODE(side.stat().st_mode) != 0o600:
+            side.chmod(0o600)
+
+
 class StoreError(Exception):
     """The database file cannot be opened or migrated (corrupt, wrong file, no permission)."""
 
@@ -74,6 +93,7 @@ class Store:
         self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            _owner_only(self.path)
             self._conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
                                          isolation_level=None, check_same_thread=False)
             self._conn.row_factory = sqlite3.Row

@@ -117,7 +117,7 @@ def add_parsers(sub: Any) -> None:
                          epilog=describe(EXIT_CODES["outbox status"]), formatter_class=fmt)
     st.add_argument("--db", help="the outbox database (default: outbox.db of the config)")
     st.add_argument("--key-file", help="default: outbox.key / outbox.key_file of the config "
-                                       "when it is read, else DB.key")
+                                       "when it is read, else <DB folder>-keys/<DB name>.key")
     add_config_option(st, ": the outbox, when --db is not given")
     st.add_argument("--json", action="store_true")
     st.set_defaults(handler=status)
@@ -126,7 +126,7 @@ def add_parsers(sub: Any) -> None:
                         epilog=describe(EXIT_CODES["sync"]), formatter_class=fmt)
     sy.add_argument("--db", help="the outbox database (default: outbox.db of the config)")
     sy.add_argument("--key-file", help="default: outbox.key / outbox.key_file of the config "
-                                       "when it is read, else DB.key")
+                                       "when it is read, else <DB folder>-keys/<DB name>.key")
     sy.add_argument("--platform", help="Platform API base URL (default: platform.url)")
     sy.add_argument("--token", help="bearer token (default: platform.token)")
     add_config_option(sy, ": outbox and platform, for what the flags leave out")

@@ -182,7 +182,12 @@ def run(args: Any) -> int:
             return ExitCode.USAGE
         platform, token = platform or cfg.platform.url, token or cfg.platform.token
         http_timeout = http_timeout or cfg.platform.timeout
-    with open(args.jsonl, "a", encoding="utf-8") as out:
+    try:
+        out = open_owner_only(args.jsonl)
+    except OSError as exc:
+        print(f"kiosk simulate: cannot open {args.jsonl}: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    with out:
         try:
             sim = Simulator(platform=platform, token=token, db=args.db, out=out, seed=args.seed,
                             http_timeout=http_timeout or HTTP_TIMEOUT, key_file=args.key_file)
@@ -193,6 +198,18 @@ def run(args: Any) -> int:
     print(json.dumps({"sessions": args.sessions, "accepted": sim.accepted,
                       "abandoned": sim.abandoned}))
     return ExitCode.OK
+
+
+def open_owner_only(path: str) -> IO[str]:
+    """Open the JSONL for appending, mode 0600 whatever the umask: its lines are residents'
+    bookings (names, ID numbers)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # also a file an earlier run made 0644
+    except OSError:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "a", encoding="utf-8")
 
 
 def add_parsers(sub: Any) -> None:
@@ -208,5 +225,6 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--jsonl", required=True, help="append accepted writes here")
     p.add_argument("--http-timeout", type=float,
                    help=f"seconds (default: platform.timeout, else {HTTP_TIMEOUT:g})")
-    p.add_argument("--key-file", help="outbox key (default: DB.key, made on first use)")
+    p.add_argument("--key-file", help="outbox key (default: <DB folder>-keys/<DB name>.key, "
+                                      "made on first use)")
     p.set_defaults(handler=run)

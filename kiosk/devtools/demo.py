@@ -59,7 +59,9 @@ def run_demo(orientation: str, scale: float, printer_queue: str | None,
                   else f"kiosk demo: printing to CUPS queue {printer_queue}")
             cfg = parse_config(demo_config(url, slips, orientation=orientation, scale=scale,
                                            printer_queue=printer_queue,
-                                           outbox_db=tmp_path / "outbox.db"),
+                                           # In a folder of its own: its key
+                                           # file goes beside it (data-keys/), in tmp too.
+                                           outbox_db=tmp_path / "data" / "outbox.db"),
                                source="demo config")
             from .dev_panel import mount
             return run(cfg, on_built=(functools.partial(mount, staff_pin=DEMO_STAFF_PIN),))
