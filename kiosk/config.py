@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -15,7 +16,9 @@ class ConfigError(Exception):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # inf and nan are valid TOML floats; no key of this file means either (a nan passes
+    # every gt/le bound, an inf timeout waits forever).
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class PlatformConfig(_Section):
@@ -28,7 +31,22 @@ class PlatformConfig(_Section):
     def _http_url(cls, v: str) -> str:
         if not v.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        try:
+            host = urlsplit(v).hostname
+        except ValueError:  # e.g. a bad port or an unclosed [IPv6 bracket
+            host = None
+        if not host:
+            raise ValueError("has no host name, e.g. https://platform.example/")
         return v.rstrip("/")
+
+    @field_validator("token")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        # Stripped: a stray space or newline from a copied token would make every call a 401.
+        token = v.strip()
+        if not token:
+            raise ValueError("must not be blank")
+        return token
 
 
 class TerminalConfig(_Section):
@@ -77,7 +95,7 @@ class PrinterConfig(_Section):
     queue: str | None = Field(default=None, description="CUPS queue name (backend cups)")
     server: str | None = Field(default=None, description="CUPS server, default local")
     out_dir: str | None = Field(default=None, description="Simulated backend: PDF folder")
-    timeout: float = Field(default=60.0, gt=0, description="Seconds to wait for a job")
+    timeout: float = Field(default=60.0, gt=0, le=600, description="Seconds to wait for a job")
 
 
 class CameraConfig(_Section):
@@ -144,11 +162,13 @@ class FaceCheckConfig(_Section):
 
 
 class TimeoutsConfig(_Section):
-    idle: float = Field(default=90, ge=10, description="Seconds without a touch before warning")
-    warning: float = Field(default=30, ge=20, description="Countdown shown before reset (≥20)")
+    idle: float = Field(default=90, ge=10, le=3600,
+                        description="Seconds without a touch before warning")
+    warning: float = Field(default=30, ge=20, le=300,
+                           description="Countdown shown before reset (≥20)")
     elderly_factor: float = Field(default=2.0, ge=1.0, le=5.0,
                                   description="Idle timeouts are this much longer in 长辈模式")
-    device: float = Field(default=60, gt=0, description="Seconds to wait for a card")
+    device: float = Field(default=60, gt=0, le=600, description="Seconds to wait for a card")
 
 
 class KioskConfig(_Section):
@@ -181,6 +201,10 @@ def load_config(path: str | Path) -> KioskConfig:
         raise ConfigError(f"config file {p} cannot be read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {p} is not valid TOML: {exc}") from None
+    except RecursionError:
+        # tomllib recurses once per level of nested inline tables or arrays.
+        raise ConfigError(f"config file {p} is nested too deeply to be a terminal "
+                          "configuration") from None
     return parse_config(raw, source=str(p))
 
 

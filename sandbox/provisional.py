@@ -12,7 +12,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from services.privacy import mask_phone
-from services.schemas import (PROBLEM_DUPLICATE_BOOKING, PROBLEM_SLOT_FULL,
+from services.schemas import (PROBLEM_DUPLICATE_BOOKING, PROBLEM_INVALID_REQUEST,
+                              PROBLEM_SLOT_FULL,
                               PROBLEM_SLOT_UNAVAILABLE, Booking, HeldBooking,
                               ProvisionalBookingRequest, ProvisionalOutcome,
                               ProvisionalOutcomeKind)
@@ -136,6 +137,12 @@ def decide(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequ
 
 def deliver(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequest,
             key: str, now: datetime) -> ledger.Outcome:
+    if req.supersedes_key == key:
+        # supersedes_key names the ordinary request tried first, a different write: with this
+        # request's own key its idempotency row would collide with this one's on every resend.
+        raise ProblemError(422, PROBLEM_INVALID_REQUEST, "请求内容有误，请核对后重试。",
+                           "supersedes_key: must be the key of the ordinary booking request "
+                           "tried first, not this request's own Idempotency-Key")
     fp = ledger.fingerprint("POST /v1/bookings/provisional", req.model_dump(mode="json"))
     return ledger.write(
         conn, "booking.provisional", key, fp,
@@ -147,7 +154,7 @@ def deliver(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingReq
 def add_routes(v1: APIRouter, cat: Catalogue, conn_dep: Any, key_dep: Any,
                now: Callable[[], datetime]) -> None:
     @v1.post("/bookings/provisional", response_model=ProvisionalOutcome, status_code=201,
-             tags=["bookings"], responses=problem_responses(400))
+             tags=["bookings"], responses=problem_responses(400, 422))
     def deliver_provisional_booking(conn: conn_dep, key: key_dep,
                                     body: ProvisionalBookingRequest) -> JSONResponse:
         """Decide on a booking a terminal accepted while offline: the requested slot if free
@@ -155,6 +162,7 @@ def add_routes(v1: APIRouter, cat: Catalogue, conn_dep: Any, key_dep: Any,
         same hall (never on a day the resident already holds the item), else refused. It is
         refused too when the resident already holds an active booking of the item that day:
         `conflict` names it. The resident is told by SMS (GET /sandbox/sms). The answer is
-        201 in all three cases; the same Idempotency-Key replays it."""
+        201 in all three cases; the same Idempotency-Key replays it. A `supersedes_key` equal
+        to the request's own Idempotency-Key is refused (422 invalid-request)."""
         status, data = deliver(conn, cat, body, key, now())
         return JSONResponse(data, status_code=status)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import requests
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
+from .deadline import CallDeadline, DeadlineExceeded, mount
 from .errors import (BadResponse, Conflict, DuplicateBooking, IdempotencyKeyReused, NotFound,
                      PlatformError, PlatformUnavailable, Rejected, Unauthorized)
 from .schemas import PROBLEM_DUPLICATE_BOOKING, PROBLEM_IDEMPOTENCY_KEY_REUSED, Problem
@@ -22,11 +23,15 @@ USER_AGENT = "gov-kiosk/0.1 (+Platform API v1)"
 #: Extra attempts for GETs after a connection failure. Writes are never retried here: the
 #: outbox retries them with the same Idempotency-Key, at its own pace.
 GET_RETRIES = 1
+#: What /healthz of Platform API v1 answers; anything else (a proxy's or a captive portal's
+#: page, another server on the address) is not the platform.
+HEALTHY = {"status": "ok"}
 
 
 class PlatformClient:
-    """The terminal's only way to the platform. Every call has a timeout; every write an
-    Idempotency-Key; every answer is validated, and every failure is a PlatformError."""
+    """The terminal's only way to the platform. Every call ends within its timeout (connect,
+    headers and body together); every write has an Idempotency-Key; every answer is
+    validated, and every failure is a PlatformError."""
 
     def __init__(self, base_url: str, token: str, *, timeout: float = 10.0,
                  session: requests.Session | None = None) -> None:
@@ -34,8 +39,9 @@ class PlatformClient:
             raise ValueError("timeout must be positive")
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        # The session is the transport seam: tests or adapters may pass their own.
-        self._session = session if session is not None else requests.Session()
+        # The session is the transport seam: tests or adapters may pass their own. Its plain
+        # adapters are replaced by ones that obey the call's deadline.
+        self._session = mount(session if session is not None else requests.Session())
         self._headers = {
             "Authorization": f"Bearer {token}",
             "Accept": "application/json, application/problem+json",
@@ -54,11 +60,10 @@ class PlatformClient:
         retry = Retrying(stop=stop_after_attempt(1 + GET_RETRIES),
                          retry=retry_if_exception_type(requests.ConnectionError),
                          before_sleep=retrying, reraise=True)
-        try:
-            response = retry(self._session.get, self.base_url + path, params=query,
-                             headers=self._headers, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise _unavailable(exc) from None
+        with CallDeadline(self.timeout) as deadline:
+            # Both tries share the one deadline: the resident waits for the call, not a try.
+            response = self._call(lambda: retry(
+                self._send, deadline, "GET", path, params=query, headers=self._headers))
         return _parse(response, model, "GET", path)
 
     def get_conditional(self, path: str, params: Mapping[str, Any] | None,
@@ -70,16 +75,14 @@ class PlatformClient:
         headers = dict(self._headers)
         if etag:
             headers["If-None-Match"] = etag
-        try:
-            response = self._session.get(self.base_url + path, params=_query(params),
-                                         headers=headers, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise _unavailable(exc) from None
+        with CallDeadline(self.timeout) as deadline:
+            response = self._call(lambda: self._send(
+                deadline, "GET", path, params=_query(params), headers=headers))
         if response.status_code == 304:
             return 304, response.headers.get("ETag") or etag, None
         if 200 <= response.status_code < 300:
             try:
-                return response.status_code, response.headers.get("ETag"), response.json()
+                return response.status_code, response.headers.get("ETag"), _json(response)
             except ValueError:
                 raise BadResponse(status=response.status_code,
                                   detail=f"GET {path}: not JSON") from None
@@ -93,22 +96,50 @@ class PlatformClient:
         body = (json_body.model_dump(mode="json") if isinstance(json_body, BaseModel)
                 else dict(json_body) if json_body is not None else None)
         headers = dict(self._headers, **{"Idempotency-Key": idempotency_key})
-        try:
-            response = self._session.post(self.base_url + path, json=body, headers=headers,
-                                          timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise _unavailable(exc) from None
+        with CallDeadline(self.timeout) as deadline:
+            response = self._call(lambda: self._send(
+                deadline, "POST", path, json=body, headers=headers))
         return _parse(response, model, "POST", path)
 
     def reachable(self, timeout: float = 3.0) -> bool:
-        """Does the platform answer at all (GET /healthz)? For the sync worker's probe while
-        offline: cheap, no token needed, no personal data, never raises."""
+        """Is the platform there (GET /healthz answers its own health document)? For the sync
+        worker's probe while offline: cheap, no token needed, no personal data, never raises,
+        and over within `timeout` seconds."""
+        with CallDeadline(min(timeout, self.timeout)) as deadline:
+            try:
+                response = self._send(deadline, "GET", "/healthz",
+                                      headers={"Accept": "application/json"})
+                return response.status_code == 200 and _json(response) == HEALTHY
+            except (requests.RequestException, ValueError):
+                return False
+
+    def _send(self, deadline: CallDeadline, method: str, path: str,
+              **kwargs: Any) -> requests.Response:
+        """One request, its body read in full, all within `deadline`."""
+        # Each socket operation may take the deadline's whole time, no more; the deadline
+        # itself ends a call whose operations each finish in time but never add up.
         try:
-            response = self._session.get(self.base_url + "/healthz",
-                                         timeout=min(timeout, self.timeout))
+            response = self._session.request(method, self.base_url + path, stream=True,
+                                             timeout=deadline.seconds, **kwargs)
+            with response:
+                _ = response.content
         except requests.RequestException:
-            return False
-        return 200 <= response.status_code < 300
+            if deadline.expired:
+                raise DeadlineExceeded("deadline exceeded") from None
+            raise
+        if deadline.expired:  # the last byte came as the socket was shut
+            raise DeadlineExceeded("deadline exceeded")
+        return response
+
+    @staticmethod
+    def _call(send: Callable[[], requests.Response]) -> requests.Response:
+        """`send()`, its failures as PlatformUnavailable."""
+        try:
+            return send()
+        except DeadlineExceeded:
+            raise PlatformUnavailable(detail="deadline exceeded") from None
+        except requests.RequestException as exc:
+            raise _unavailable(exc) from None
 
     def close(self) -> None:
         self._session.close()
@@ -129,6 +160,15 @@ def _query(params: Mapping[str, Any] | None) -> dict[str, str]:
     return query
 
 
+def _json(response: requests.Response) -> Any:
+    """The body as JSON; ValueError when it is not, or is nested too deeply to parse."""
+    try:
+        return response.json()
+    except RecursionError:
+        # The json module recurses once per level: ~1,000 nested arrays exhaust the stack.
+        raise ValueError("JSON nested too deeply") from None
+
+
 def _unavailable(exc: requests.RequestException) -> PlatformUnavailable:
     # Only the exception class: its text can hold URLs with query strings.
     return PlatformUnavailable(detail=type(exc).__name__)
@@ -138,7 +178,7 @@ def _parse(response: requests.Response, model: type[M], method: str, path: str) 
     log.debug("%s %s -> %s", method, path, response.status_code)
     if 200 <= response.status_code < 300:
         try:
-            return model.model_validate(response.json())
+            return model.model_validate(_json(response))
         except (ValueError, ValidationError):
             # ValueError covers a body that is not JSON at all (requests' JSONDecodeError).
             raise BadResponse(status=response.status_code,
@@ -149,7 +189,7 @@ def _parse(response: requests.Response, model: type[M], method: str, path: str) 
 def _problem(response: requests.Response) -> tuple[Problem | None, dict[str, Any]]:
     """The problem document, validated, and all its members (extensions included)."""
     try:
-        body = response.json()
+        body = _json(response)
         return Problem.model_validate(body), dict(body)
     except (ValueError, ValidationError, TypeError):
         return None, {}

@@ -21,6 +21,9 @@ PREFIX = "JHZW1"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 _EXPIRY = re.compile(r"\d{9,11}")
 MAX_PAYLOAD = 512
+#: The smallest QR code (version 1) is 21 modules a side: a frame narrower than that in
+#: pixels holds none, and OpenCV raises cv2.error on some such frames (1 pixel high).
+MIN_SIDE = 21
 
 
 class NoQrCode(DeviceError):
@@ -58,6 +61,8 @@ def decode_qr(image: Frame) -> list[str]:
     """The texts of every QR code OpenCV can decode in `image` (empty list when none)."""
     import cv2
     frame = as_frame(image)
+    if min(frame.shape[:2]) < MIN_SIDE:
+        return []
     detector = cv2.QRCodeDetector()
     try:
         ok, texts, _points, _straight = detector.detectAndDecodeMulti(frame)
@@ -85,6 +90,8 @@ def _variants(frame: Frame) -> Iterator[Any]:
     yield frame
     gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
     yield cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
+    if min(gray.shape[:2]) < 2 * MIN_SIDE:
+        return  # at half size it could not hold a code either
     yield cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
 
 

@@ -42,6 +42,9 @@ def with_le(apdu: bytes, le: int) -> bytes:
 
 def exchange(raw: RawTransmit, apdu: bytes) -> tuple[bytes, int]:
     """Send `apdu`; return (all response data, final SW1SW2 as one int)."""
+    # Checked before sending: the GET RESPONSE and the resend below are built from the header.
+    if len(apdu) < 4:
+        raise ApduError(f"APDU of {len(apdu)} bytes has no header", reason="bad-apdu")
     data, sw1, sw2 = raw(apdu)
     if sw1 == 0x6C:
         # Wrong Le: the card tells the right one in SW2; send the same command again with it.

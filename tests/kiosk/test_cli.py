@@ -159,3 +159,41 @@ def test_python_m_kiosk_cli_and_python_m_kiosk() -> None:
         proc = subprocess.run([sys.executable, "-m", module, "--help"], cwd=ROOT,
                               capture_output=True, text=True, timeout=60)
         assert proc.returncode == ExitCode.OK and "devices" in proc.stdout, proc.stderr
+
+
+def test_simulate_against_deeply_nested_json_ends_without_a_traceback(tmp_path: Path) -> None:
+    # Every answer a 200 with JSON 1,000 levels deep: the client's json parse recursed out of
+    # the stack, a RecursionError that no one caught and that ended the run with a traceback.
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    body = b"[" * 1000 + b"]" * 1000
+
+    class Deep(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_GET
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass  # keep test output quiet
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Deep)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "kiosk", "simulate", "--platform",
+             f"http://127.0.0.1:{server.server_address[1]}", "--token", "t", "--sessions", "1",
+             "--db", str(tmp_path / "o.db"), "--jsonl", str(tmp_path / "o.jsonl"),
+             "--key-file", str(tmp_path / "o.key")],
+            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "RecursionError" not in proc.stderr
+    assert proc.returncode == ExitCode.OK, proc.stderr[-2000:]

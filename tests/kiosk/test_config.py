@@ -74,3 +74,66 @@ def test_missing_font_override_stops_startup(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "ui.font" in proc.stderr
+
+
+_OK = {"platform": {"url": "http://x", "token": "t"},
+       "devices": {"printer": {"backend": "cups", "queue": "q"}}}
+
+
+def _with(section: str, key: str, value: object) -> dict:
+    raw = {name: dict(body) for name, body in _OK.items()}
+    if "." in section:
+        top, sub = section.split(".")
+        raw[top] = {**raw[top], sub: {**raw[top].get(sub, {}), key: value}}
+    else:
+        raw[section] = {**raw.get(section, {}), key: value}
+    return raw
+
+
+@pytest.mark.parametrize("section, key, value", [
+    ("platform", "timeout", float("inf")),
+    ("platform", "timeout", float("nan")),
+    ("platform", "timeout", -1.0),
+    ("platform", "timeout", 1e9),
+    ("devices.printer", "timeout", float("inf")),
+    ("devices.printer", "timeout", -5.0),
+    ("devices.printer", "timeout", 1e9),
+    ("timeouts", "idle", float("inf")),
+    ("timeouts", "idle", 1e9),
+    ("timeouts", "warning", float("inf")),
+    ("timeouts", "device", float("inf")),
+    ("timeouts", "device", -1.0),
+    ("timeouts", "device", 1e9),
+    ("face_check", "staff_pin_window_minutes", float("nan")),
+    ("ui", "scale", float("nan")),
+    ("platform", "token", "   "),
+    ("platform", "url", "http://"),
+    ("platform", "url", "https:///path"),
+    ("platform", "url", "http://:8080"),
+])
+def test_absurd_values_are_refused_naming_the_key(section: str, key: str,
+                                                  value: object) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config(_with(section, key, value))
+    assert f"{section}.{key}" in str(err.value)
+
+
+def test_sane_values_still_pass() -> None:
+    cfg = parse_config(_with("platform", "url", "http://127.0.0.1:8000/"))
+    assert cfg.platform.url == "http://127.0.0.1:8000"
+    assert parse_config(_with("platform", "token", " t\n")).platform.token == "t"
+
+
+def test_deeply_nested_toml_is_a_usage_error(tmp_path: Path) -> None:
+    # tomllib recurses once per nesting level: 500 levels of inline tables or arrays end in a
+    # RecursionError, which check-config turned into exit 1 (a bug) instead of 2 (bad config).
+    for name, text in (("tables.toml", "x = " + "{a = " * 500 + "1" + "}" * 500 + "\n"),
+                       ("arrays.toml", "x = " + "[" * 500 + "]" * 500 + "\n")):
+        f = tmp_path / name
+        f.write_text(GOOD + text, encoding="utf-8")
+        with pytest.raises(ConfigError, match="nested"):
+            load_config(f)
+        proc = subprocess.run([sys.executable, "-m", "kiosk", "check-config", "--config",
+                               str(f)], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2, proc.stderr
+        assert "Traceback" not in proc.stderr

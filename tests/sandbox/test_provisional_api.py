@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 import requests
 
 from services.bookings import BookingService
 from services.catalogue import CatalogueService
 from services.client import PlatformClient
-from services.schemas import (BookingRequest, ProvisionalBookingRequest, ResidentIn, Slot)
+from services.errors import Rejected
+from services.schemas import (PROBLEM_CONTENT_TYPE, PROBLEM_INVALID_REQUEST, BookingRequest,
+                              ProvisionalBookingRequest, ResidentIn, Slot)
 
 CN = timezone(timedelta(hours=8))
 PHONE = "13800138000"
@@ -164,3 +167,26 @@ def test_a_full_slot_is_never_moved_onto_a_day_the_resident_holds_the_item(
         _provisional(_request(item, hall, wanted), "L261127-009-T0001"), "prov-9")
     assert outcome.outcome == "moved" and outcome.booking is not None
     assert outcome.booking.date != day and outcome.booking.date not in held_days
+
+
+def test_a_provisional_booking_that_supersedes_itself_is_refused_for_good(
+        fresh_platform: Any) -> None:
+    # supersedes_key names the ordinary request tried first; its own key there made the
+    # idempotency row collide with the one being written: a 500 on every resend, forever.
+    bookings, item, hall, slots = _setup(fresh_platform)
+    req = _provisional(_request(item, hall, slots[2]), "L261127-009-T0001", "prov-self")
+    for _ in range(2):  # the same answer again: the outbox sees a final refusal each time
+        answer = requests.post(
+            fresh_platform.url + "/v1/bookings/provisional", json=req.model_dump(mode="json"),
+            timeout=10, headers={"Authorization": f"Bearer {fresh_platform.token}",
+                                 "Idempotency-Key": "prov-self"})
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["Content-Type"].startswith(PROBLEM_CONTENT_TYPE)
+        problem = answer.json()
+        assert problem["type"] == PROBLEM_INVALID_REQUEST and problem["status"] == 422
+        assert "supersedes_key" in problem["detail"]
+    with pytest.raises(Rejected):
+        bookings.book_provisional(req, "prov-self")
+    assert _sms(fresh_platform) == []  # nothing was decided, nobody was told
+    assert bookings.slots(item.id, hall.id, slots[2].start.date())[2].remaining \
+        == slots[2].remaining

@@ -98,3 +98,9 @@ def test_a_code_opencv_misses_on_a_compressed_frame_is_read_on_a_second_look(
     cap.release()
     assert ok
     assert decode_qr(frame) == [payload]
+
+
+@pytest.mark.parametrize("shape", [(1, 640, 3), (480, 1, 3), (1, 1, 3), (1, 640), (2, 2, 3)])
+def test_a_degenerate_frame_has_no_code(shape: tuple[int, ...]) -> None:
+    # A camera can hand over a torn frame; OpenCV's resize and detector raise cv2.error on it.
+    assert decode_qr(np.zeros(shape, dtype=np.uint8)) == []

@@ -73,3 +73,17 @@ def test_fuzzed_card_answers_raise_only_typed_errors(answers: list[bytes]) -> No
         read_social_security_card(lambda apdu: exchange(card, apdu))
     except (ApduError, InvalidCardData):
         pass
+
+
+@pytest.mark.parametrize("apdu", [b"", b"\x00", b"\x00\xa4\x04"])
+def test_a_61xx_answer_to_a_short_apdu_is_a_typed_error(apdu: bytes) -> None:
+    # GET RESPONSE takes its CLA from the command: without a header there is none to take.
+    card = ScriptedCard([b"\x61\x10", b"abc\x90\x00"])
+    with pytest.raises(ApduError) as err:
+        exchange(card, apdu)
+    assert err.value.reason == "bad-apdu"
+
+
+def test_a_6cxx_answer_to_an_empty_apdu_is_a_typed_error() -> None:
+    with pytest.raises(ApduError):
+        exchange(ScriptedCard([b"\x6c\x10", b"abc\x90\x00"]), b"")
