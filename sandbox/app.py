@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from services.schemas import (API_PREFIX, PROBLEM_IDEMPOTENCY_KEY_MISSING,
+from services.schemas import (API_PREFIX, PROBLEM_IDEMPOTENCY_KEY_MISSING, PROBLEM_RATE_LIMITED,
                               PROBLEM_NOT_BOOKABLE, PROBLEM_NOT_FOUND, PROBLEM_SLOT_UNAVAILABLE,
                               PROBLEM_UNAUTHORIZED, Booking, BookingRequest, DepartmentList,
                               HallList, Item, ItemList, Level, LifeEventList, SlotList)
@@ -20,6 +20,7 @@ from services.schemas import (API_PREFIX, PROBLEM_IDEMPOTENCY_KEY_MISSING,
 from . import app_login, etag, identity, ledger, limits, problems, provisional, sms, store
 from . import slots as sl
 from .problems import ProblemError, problem_responses
+from .rate_limit import TokenBuckets
 
 API_VERSION = "1.0.0"
 _bearer = HTTPBearer(auto_error=False, description="The terminal's platform token")
@@ -172,13 +173,26 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
         status, data = ledger.create_booking(conn, cat, body, key, clock.now())
         return JSONResponse(data, status_code=status)
 
+    lookups = TokenBuckets()
+
+    def limit_lookups(creds: Annotated[HTTPAuthorizationCredentials | None,
+                                       Depends(_bearer)]) -> None:
+        """Lookups by reference are rationed per terminal: 500 guesses in 5 s found every
+        booking of the day when references were a counter."""
+        wait = lookups.take(creds.credentials.encode() if creds else b"")
+        if wait is not None:
+            raise ProblemError(429, PROBLEM_RATE_LIMITED, "查询太频繁，请稍后再试。",
+                               f"lookups by reference: retry after {wait} s",
+                               headers={"Retry-After": str(wait)})
+
     @v1.get("/bookings/{reference}", response_model=Booking, tags=["bookings"],
-            responses=problem_responses(404))
+            responses=problem_responses(404, 429), dependencies=[Depends(limit_lookups)])
     def get_booking(conn: Conn, reference: Annotated[str, Path(max_length=40)]) -> Any:
         return ledger.get_booking(conn, reference)
 
     @v1.post("/bookings/{reference}/cancel", response_model=Booking, tags=["bookings"],
-             responses=problem_responses(400, 404, 409))
+             responses=problem_responses(400, 404, 409, 429),
+             dependencies=[Depends(limit_lookups)])
     def cancel_booking(conn: Conn, key: Key,
                        reference: Annotated[str, Path(max_length=40)]) -> JSONResponse:
         """Cancel and free the seat; cancelling again with another key is 409."""

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from services.privacy import mask_id_number, mask_name
+from services.references import new_reference
 from services.schemas import (PROBLEM_ALREADY_CANCELLED, PROBLEM_IDEMPOTENCY_KEY_REUSED,
                               PROBLEM_NOT_BOOKABLE, PROBLEM_NOT_FOUND, PROBLEM_SLOT_FULL,
                               PROBLEM_SLOT_UNAVAILABLE, Booking, BookingRequest, Slot)
@@ -70,10 +71,13 @@ def write(conn: sqlite3.Connection, kind: str, key: str, fp: str,
 
 
 def _next_reference(conn: sqlite3.Connection, today: date) -> str:
-    prefix = f"{REFERENCE_PREFIX}{today.strftime('%y%m%d')}"
-    count = conn.execute("SELECT COUNT(*) FROM bookings WHERE reference LIKE ?",
-                         (prefix + "%",)).fetchone()[0]
-    return f"{prefix}{count + 1:04d}"
+    """A new reference nobody can guess from the last one (a counter let one terminal read
+    every booking of the day); a rare clash with an existing one draws again."""
+    while True:
+        reference = new_reference(REFERENCE_PREFIX, today)
+        if conn.execute("SELECT 1 FROM bookings WHERE reference = ?",
+                        (reference,)).fetchone() is None:
+            return reference
 
 
 def _taken(conn: sqlite3.Connection, slot_id: str) -> int:

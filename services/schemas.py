@@ -218,6 +218,7 @@ PROBLEM_ALREADY_CANCELLED = "urn:kiosk:problem:already-cancelled"
 #: The resident already holds an active booking of this item on this day (body:
 #: DuplicateBookingProblem). A cancelled booking does not count.
 PROBLEM_DUPLICATE_BOOKING = "urn:kiosk:problem:duplicate-booking"
+PROBLEM_RATE_LIMITED = "urn:kiosk:problem:rate-limited"
 PROBLEM_INTERNAL = "urn:kiosk:problem:internal"
 
 
