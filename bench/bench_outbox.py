@@ -25,7 +25,7 @@ from services.catalogue import CatalogueService
 from services.client import PlatformClient
 
 PAYLOAD: dict[str, Any] = {"item_id": "x", "hall_id": "h", "slot_id": "s",
-                           "resident": {"id_number": "420102199001011234", "name": "张三明",
+                           "resident": {"id_number": "420102199001011236", "name": "张三明",
                                         "phone": "13800138000"}}
 
 

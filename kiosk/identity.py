@@ -8,12 +8,27 @@ from typing import Literal
 
 from devices.idcard.base import IdentityDocument
 from services.privacy import mask_id_number, mask_name, mask_phone
+from services.validation import is_valid_id_number, is_valid_phone, name_problem
+
+from kiosk.texts import text
 
 #: How the resident identified: a card read (then the face or staff confirm it) or the app.
 IdentitySource = Literal["id_card", "social_security_card", "app_qr"]
 #: How the person was confirmed: "face", "staff" (PIN instead of the face), "app", or "card"
 #: (a terminal without a face check).
 VerifiedBy = Literal["face", "staff", "app", "card"]
+
+
+class InvalidIdentity(ValueError):
+    """A card or the platform gave a name, ID number or phone the services cannot take.
+
+    `reason` is technical and names no personal data; `message` is what the resident reads.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.message = text("identify.bad_identity")
 
 
 @dataclass(frozen=True, repr=False)
@@ -28,6 +43,17 @@ class ResidentIdentity:
     phone: str | None = None
     birth_date: date | None = None
     verified_by: VerifiedBy | None = None
+
+    def __post_init__(self) -> None:
+        # The one door every way of identifying goes through, so no service ever sees (or
+        # prints, masked) a bidi override, a wrong check digit or a fullwidth phone.
+        if not is_valid_id_number(self.id_number):
+            raise InvalidIdentity("the ID number fails the GB 11643 check")
+        problem = name_problem(self.name)
+        if problem:
+            raise InvalidIdentity(problem)
+        if self.phone is not None and not is_valid_phone(self.phone):
+            raise InvalidIdentity("the phone is not a mainland mobile number")
 
     @property
     def name_masked(self) -> str:

@@ -37,6 +37,7 @@ TEXTS: dict[str, str] = {
     "device.camera": "摄像头",
     "visit.notice": "【{title}】\n{text}",
     # -- identification -------------------------------------------------------------------
+    "identify.bad_identity": "证件信息无法识别，请到人工窗口办理。",
     "identify.waiting": "正在等待读卡…",
     #   built from the ways this terminal has (kiosk/flows/identify/ways.py)
     "identify.no_card": "没有检测到证件，请{how}。",

@@ -8,14 +8,17 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from services.schemas import (API_PREFIX, PROBLEM_IDEMPOTENCY_KEY_MISSING, PROBLEM_RATE_LIMITED,
-                              PROBLEM_NOT_BOOKABLE, PROBLEM_NOT_FOUND, PROBLEM_SLOT_UNAVAILABLE,
+from services.schemas import (API_PREFIX, PROBLEM_IDEMPOTENCY_KEY_MISSING,
+                              PROBLEM_INVALID_REQUEST, PROBLEM_NOT_BOOKABLE, PROBLEM_NOT_FOUND,
+                              PROBLEM_RATE_LIMITED, PROBLEM_SLOT_UNAVAILABLE,
                               PROBLEM_UNAUTHORIZED, Booking, BookingRequest, DepartmentList,
                               HallList, Item, ItemList, Level, LifeEventList, SlotList)
+from services.validation import (IDEMPOTENCY_KEY_MAX_LENGTH, QueryDate, QueryInt,
+                                 is_valid_idempotency_key)
 
 from . import app_login, etag, identity, ledger, limits, problems, provisional, sms, store
 from . import slots as sl
@@ -65,14 +68,25 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
         finally:
             conn.close()
 
-    def idempotency_key(key: Annotated[str | None, Header(
-            alias="Idempotency-Key", description="Unique per write; a retry reuses it",
-            max_length=200)] = None) -> str:
-        if not key or not key.strip():
+    def idempotency_key(request: Request, key: Annotated[str | None, Header(
+            alias="Idempotency-Key", description="Unique per write; a retry reuses it. "
+            f"1–{IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters, sent once")] = None
+                        ) -> str:
+        # The header declared above documents it; the raw list is read to see a second one,
+        # which FastAPI would fold into one value.
+        given = request.headers.getlist("idempotency-key")
+        if not given or not given[0].strip():
             raise ProblemError(400, PROBLEM_IDEMPOTENCY_KEY_MISSING,
                                "请求缺少防重复提交标识，请重试。",
                                "the Idempotency-Key header is required on every write")
-        return key.strip()
+        if len(given) > 1:
+            raise ProblemError(400, PROBLEM_INVALID_REQUEST, "请求的防重复提交标识有误，请重试。",
+                               "send the Idempotency-Key header once")
+        if not is_valid_idempotency_key(given[0]):
+            raise ProblemError(400, PROBLEM_INVALID_REQUEST, "请求的防重复提交标识有误，请重试。",
+                               f"the Idempotency-Key is 1–{IDEMPOTENCY_KEY_MAX_LENGTH} "
+                               "printable ASCII characters")
+        return given[0].strip()
 
     def item_or_404(item_id: str) -> Item:
         item = cat.items_by_id.get(item_id)
@@ -109,8 +123,8 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
         department: Annotated[str | None, Query(max_length=50)] = None,
         life_event: Annotated[str | None, Query(max_length=50)] = None,
         bookable: bool | None = None,
-        limit: Annotated[int, Query(ge=1, le=100)] = 20,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[QueryInt, Query(ge=1, le=100)] = 20,
+        offset: Annotated[QueryInt, Query(ge=0)] = 0,
     ) -> ItemList:
         """Items matching `q` and the filters, best matches first (name exact or prefix,
         then substring, then pinyin and initials); without `q` the most requested first."""
@@ -146,7 +160,7 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
             responses=problem_responses(404))
     def slots(conn: Conn, item_id: Annotated[str, Path(max_length=50)],
               hall: Annotated[str, Query(max_length=50)],
-              day: Annotated[date, Query(alias="date")]) -> SlotList:
+              day: Annotated[QueryDate, Query(alias="date")]) -> SlotList:
         """Half-hour slots with seats left, today and the next 13 days (halls open Mon–Fri,
         city and district halls also Saturday mornings). A day in the past, beyond the window
         or when the hall is closed gives an empty list; slots already begun are left out."""

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.validation import IdNumber, Phone, ResidentName, Timestamp
+
 Level = Literal["市", "区", "乡镇", "村"]
 LEVELS: tuple[str, ...] = ("市", "区", "乡镇", "村")
 
@@ -22,6 +24,12 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 class _Model(BaseModel):
     # Unknown fields are tolerated so that a newer platform does not break older terminals.
     model_config = ConfigDict(extra="ignore")
+
+
+class _Request(BaseModel):
+    # What a terminal sends is taken as typed: no "true" for true, no 1.0 for 1, no number
+    # for a string. Timestamps opt out (services.validation.Timestamp): JSON has no datetime.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Guide(_Model):
@@ -102,15 +110,16 @@ class SlotList(_Model):
     slots: list[Slot]
 
 
-class ResidentIn(_Model):
-    id_number: str = Field(min_length=18, max_length=18, pattern=r"^\d{17}[\dX]$")
-    name: str = Field(min_length=1, max_length=40)
-    phone: str = Field(pattern=r"^1\d{10}$")
+class ResidentIn(_Request):
+    # extra="ignore" as before: a newer terminal may send more of the resident.
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    id_number: IdNumber
+    name: ResidentName
+    phone: Phone
 
 
-class BookingRequest(_Model):
-    model_config = ConfigDict(extra="forbid")
-
+class BookingRequest(_Request):
     item_id: str
     hall_id: str
     slot_id: str
@@ -153,17 +162,15 @@ class HeldBooking(_Model):
     end: datetime
 
 
-class ProvisionalBookingRequest(_Model):
+class ProvisionalBookingRequest(_Request):
     """A booking a terminal accepted while it could not reach the platform. The platform
     decides on delivery: the requested slot, else the nearest free one, else a refusal."""
-
-    model_config = ConfigDict(extra="forbid")
 
     booking: BookingRequest
     local_reference: str = Field(min_length=6, max_length=40, pattern=r"^[A-Z0-9-]+$",
                                  description="The reference printed on the provisional slip")
     terminal_id: str = Field(min_length=1, max_length=40)
-    made_at: datetime
+    made_at: Timestamp
     supersedes_key: str | None = Field(
         default=None, max_length=100,
         description="Idempotency-Key of the ordinary booking the terminal tried first; if "
@@ -224,16 +231,14 @@ PROBLEM_INTERNAL = "urn:kiosk:problem:internal"
 
 # --- identity: live face against the record (统一身份认证) -----------------------------------
 
-class FaceVerifyRequest(_Model):
+class FaceVerifyRequest(_Request):
     """A live face to compare with the platform's reference photo for `id_number`.
 
     Images are base64 (standard alphabet) JPEG or PNG. `card_photo` is the photo read from the
     ID card (102×126, decoded); the platform uses it only when it holds no reference photo.
     """
 
-    model_config = ConfigDict(extra="forbid")
-
-    id_number: str = Field(min_length=18, max_length=18, pattern=r"^\d{17}[\dX]$")
+    id_number: IdNumber
     live_image: str = Field(min_length=1, max_length=4_000_000)
     card_photo: str | None = Field(default=None, max_length=400_000)
 
@@ -255,12 +260,10 @@ PROBLEM_FACE_NOT_FOUND = "urn:kiosk:problem:face-not-found"
 PROBLEM_FACE_REFERENCE_MISSING = "urn:kiosk:problem:face-reference-missing"
 
 
-class SmsRequest(_Model):
+class SmsRequest(_Request):
     """Send a booking's details to the resident's phone (when the slip cannot be printed)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    phone: str = Field(pattern=r"^1\d{10}$")
+    phone: Phone
 
 
 class SmsReceipt(_Model):
@@ -272,10 +275,8 @@ class SmsReceipt(_Model):
     sent_at: datetime
 
 
-class AppLoginRequest(_Model):
+class AppLoginRequest(_Request):
     """A login code shown by the resident's mobile app (JHZW1:<token>:<expiry>), token part."""
-
-    model_config = ConfigDict(extra="forbid")
 
     token: str = Field(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
 

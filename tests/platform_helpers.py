@@ -11,7 +11,7 @@ from services.catalogue import CatalogueService
 from services.client import PlatformClient
 from services.schemas import BookingRequest, Hall, Item, ResidentIn, Slot
 
-TEST_ID_NUMBER = "420702199001011011"
+TEST_ID_NUMBER = "42070219900101101X"
 TEST_PHONE = "13800138000"
 
 

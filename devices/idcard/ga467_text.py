@@ -8,6 +8,7 @@ from datetime import date
 from devices.idcard.base import IdentityDocument
 from devices.idcard.ga467_protocol import InvalidCardData
 from devices.idcard.idnumber import is_valid_id_number
+from devices.idcard.names import is_valid_name
 from devices.idcard.nations import nation_name
 
 TEXT_LEN = 256
@@ -66,6 +67,8 @@ def document_from_text(fields: dict[str, str], photo: bytes | None) -> IdentityD
     """Validate and convert fields; every failure is InvalidCardData naming the field only."""
     if not fields["name"]:
         raise InvalidCardData("the card has no name", reason="bad-name")
+    if not is_valid_name(fields["name"]):
+        raise InvalidCardData("the name holds characters a name cannot", reason="bad-name")
     sex = SEXES.get(fields["sex"])
     if sex is None:
         raise InvalidCardData("field sex has an unknown code", reason="bad-sex")

@@ -9,6 +9,7 @@ from datetime import date
 from devices.idcard.base import IdentityDocument
 from devices.idcard.ga467_protocol import CardReadError, InvalidCardData
 from devices.idcard.idnumber import is_valid_id_number
+from devices.idcard.names import is_valid_name
 from devices.idcard.nations import nation_name
 from devices.idcard.pcsc_apdu import ApduError
 
@@ -160,6 +161,8 @@ def _document(fields: dict[tuple[bytes, int], bytes | None]) -> IdentityDocument
     name = _text(fields[NAME] or b"", "name", "gbk")
     if not name:
         raise InvalidCardData("the card has an empty name", reason="missing-field")
+    if not is_valid_name(name):
+        raise InvalidCardData("the name holds characters a name cannot", reason="bad-name")
     raw_sex = fields[SEX]
     sex_code = _digits(raw_sex, "sex")[-1:] if raw_sex else ""
     # Where the card leaves a field out, the ID number still says it (GB 11643).

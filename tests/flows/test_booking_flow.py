@@ -20,6 +20,7 @@ from services.catalogue import CatalogueService
 from services.client import PlatformClient
 from services.errors import PlatformUnavailable
 from services.schemas import BookingRequest, ResidentIn
+from tests.validation_corpus import id_number
 
 CN = timezone(timedelta(hours=8))
 
@@ -145,7 +146,7 @@ def test_slot_taken_meanwhile_returns_to_slot_step(ports: Any) -> None:
     for i in range(slot.remaining):  # others (one booking each) take every place
         ports.bookings.book(BookingRequest(
             item_id=st.item.id, hall_id=st.hall.id, slot_id=slot.id,
-            resident=ResidentIn(id_number=f"11010519491231{i:04d}", name="测试",
+            resident=ResidentIn(id_number=id_number(f"11010519491231{i:03d}"), name="测试",
                                 phone="13700137000")), idempotency_key=f"other-{i}")
     with pytest.raises(FlowError) as failed:
         flow.confirm()

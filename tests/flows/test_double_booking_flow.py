@@ -180,7 +180,7 @@ def test_an_unreadable_waiting_write_names_no_day_and_breaks_nothing() -> None:
                           payload, None)
 
     good_request = {"booking": {"item_id": "i", "hall_id": "h", "slot_id": "s", "resident": {
-        "id_number": "110105194912310000", "name": "李四", "phone": "13900000000"}},
+        "id_number": "11010519491231002X", "name": "李四", "phone": "13900000000"}},
         "local_reference": "L261127-001-T1", "terminal_id": "T1",
         "made_at": "2026-11-27T03:00:00+08:00"}
     shown = {"item_name": "社会保障卡申领", "hall_name": "江城区政务服务中心",

@@ -26,6 +26,7 @@ from services.bookings import BookingService
 from services.catalogue import CatalogueService
 from services.client import PlatformClient
 from services.schemas import BookingRequest, ResidentIn
+from tests.validation_corpus import id_number
 
 CN = timezone(timedelta(hours=8))
 
@@ -111,7 +112,7 @@ def test_slot_taken_meanwhile_is_moved_to_the_nearest_free_one(fresh_platform: A
     for n in range(wanted.remaining):
         direct.book(BookingRequest(
             item_id=flow.state.item.id, hall_id=flow.state.hall.id, slot_id=wanted.id,
-            resident=ResidentIn(id_number=f"11010119900307{n:04d}", name=f"他人{n}",
+            resident=ResidentIn(id_number=id_number(f"11010119900307{n:03d}"), name=f"他人{n}",
                                 phone="13900139000")), f"other-{n}")
     _deliver(fresh_platform, box)
     notice = offline.outcome(result)

@@ -16,7 +16,7 @@ from offline_cache.outbox import Outbox
 from offline_cache.store import MIGRATIONS, Store, StoreError
 from offline_cache.sync import Backoff, Delivered, Refused, RetryLater, SendResult, SyncWorker
 
-ID_NUMBER = "420102199001011234"
+ID_NUMBER = "420102199001011236"
 NAME = "张三明"
 
 

@@ -36,7 +36,7 @@ def booking_body(platform: Any) -> dict[str, Any]:
                       params={"hall": hall_id, "date": day}, timeout=10).json()["slots"]
         if slots:
             return {"item_id": item["id"], "hall_id": hall_id, "slot_id": slots[0]["id"],
-                    "resident": {"id_number": "420102199001011234", "name": "张三明",
+                    "resident": {"id_number": "420102199001011236", "name": "张三明",
                                  "phone": "13800138000"}}
     raise AssertionError("no slot")
 
@@ -68,7 +68,7 @@ def test_ledger_records_each_applied_write_once_and_refuses_reused_keys(
 def test_status_and_sync_from_the_shell(fresh_platform: Any, tmp_path: Path) -> None:
     db = tmp_path / "kiosk.db"
     box = open_outbox(db)
-    box.enqueue(KIND_BOOKING, booking_body(fresh_platform), resident="420102199001011234")
+    box.enqueue(KIND_BOOKING, booking_body(fresh_platform), resident="420102199001011236")
     box.enqueue(KIND_BOOKING, {"item_id": "no-such"}, resident="x")  # invalid: dead letter
     box.store.close()
 
@@ -87,7 +87,7 @@ def test_status_and_sync_from_the_shell(fresh_platform: Any, tmp_path: Path) -> 
     assert "payload invalid" in after["dead"][0]["reason"]
     assert len(ledger(fresh_platform)) == 1
     for out in (down, up):  # no personal data in what the commands print or log
-        assert "420102199001011234" not in out.stdout + out.stderr
+        assert "420102199001011236" not in out.stdout + out.stderr
         assert "张三明" not in out.stdout + out.stderr
 
 

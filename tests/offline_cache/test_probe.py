@@ -34,7 +34,7 @@ def _deliver_after_outage(platform: Any, tmp_path: Path, probe: bool) -> float |
     try:
         proxy.cut()
         sub = WriteQueue(box, worker).submit(KIND_BOOKING, _request(platform).model_dump(
-            mode="json"), resident="420702199001011011", idempotency_key=f"probe-{probe}")
+            mode="json"), resident="42070219900101101X", idempotency_key=f"probe-{probe}")
         assert isinstance(sub.result, RetryLater) and worker.online is False
         worker.start()
         time.sleep(0.5)  # the worker has looked once and found the platform away

@@ -8,6 +8,7 @@ from typing import Any
 import requests
 
 from sandbox.testing import SandboxHandle
+from tests.validation_corpus import id_number
 
 #: A Monday, so the booking window holds both weekdays, a Saturday and Sundays.
 TODAY = date(2026, 11, 23)
@@ -38,7 +39,8 @@ class Api:
 
 def resident(n: int = 0) -> dict[str, str]:
     """A made-up resident; `n` varies the ID number so bodies differ."""
-    return {"id_number": f"42010219900101{n:04d}", "name": "张小明", "phone": "13800138000"}
+    return {"id_number": id_number(f"42010219900101{n:03d}"), "name": "张小明",
+            "phone": "13800138000"}
 
 
 def booking_body(item_id: str, hall_id: str, slot_id: str, n: int = 0) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from services.client import PlatformClient
 from services.errors import Rejected
 from services.schemas import (PROBLEM_CONTENT_TYPE, PROBLEM_INVALID_REQUEST, BookingRequest,
                               ProvisionalBookingRequest, ResidentIn, Slot)
+from tests.validation_corpus import id_number
 
 CN = timezone(timedelta(hours=8))
 PHONE = "13800138000"
@@ -33,7 +34,7 @@ def _setup(platform: Any) -> tuple[BookingService, Any, Any, list[Slot]]:
 def _request(item: Any, hall: Any, slot: Slot, n: int = 0) -> BookingRequest:
     """Resident `n` (one booking of an item a day each, so the fillers are others)."""
     return BookingRequest(item_id=item.id, hall_id=hall.id, slot_id=slot.id, resident=ResidentIn(
-        id_number=f"42070219900101{n:04d}", name=f"测试{n}", phone=PHONE))
+        id_number=id_number(f"42070219900101{n:03d}"), name=f"测试{n}", phone=PHONE))
 
 
 def _provisional(req: BookingRequest, local: str, supersedes: str | None = None

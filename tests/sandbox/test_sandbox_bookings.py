@@ -34,7 +34,7 @@ def test_book_then_get(api: Api) -> None:
     assert booking.status == "confirmed" and booking.item_name == "社会保障卡申领"
     assert booking.reference.startswith("YY261123") and is_valid_reference(booking.reference)
     assert booking.resident_name_masked == "张*明"
-    assert booking.id_number_masked == "4201**********0000"
+    assert booking.id_number_masked == "4201**********0006"
     assert booking.start.isoformat() == f"{TUESDAY}T09:00:00+08:00"
     assert remaining(api, CITY_ITEM, "HALL-CITY", slot) == before - 1
     again = api.get(f"/v1/bookings/{booking.reference}")

@@ -146,7 +146,10 @@ def test_text_block_round_trip() -> None:
 @pytest.mark.parametrize(("field", "value", "reason"), [
     ("sex", "3", "bad-sex"), ("nation", "77", "bad-nation"), ("birth", "19901307", "bad-date"),
     ("valid_until", "2040", "bad-date"), ("id_number", ID_NUMBER[:-1] + "Y", "bad-id-number"),
-    ("birth", "19900308", "bad-id-number"), ("name", "", "bad-name")])
+    ("birth", "19900308", "bad-id-number"), ("name", "", "bad-name"),
+    ("name", "张\u202e明", "bad-name"), ("name", "张\x01明", "bad-name"),
+    ("id_number", ID_NUMBER.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+     "bad-id-number")])
 def test_bad_fields_are_named_not_shown(field: str, value: str, reason: str) -> None:
     with pytest.raises(proto.InvalidCardData) as info:
         decode_read_data(read_data(card_fields(**{field: value}), b""))
