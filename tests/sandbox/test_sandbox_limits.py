@@ -17,6 +17,7 @@ from sandbox_helpers import Api, assert_problem
 
 from sandbox.limits import DEFAULT_BODY_LIMIT, MAX_IMAGE_PIXELS, declared_size
 from services.schemas import PROBLEM_BODY_TOO_LARGE, PROBLEM_IMAGE_TOO_LARGE
+from tests.validation_corpus import id_number
 
 
 def grey_png(width: int, height: int) -> bytes:
@@ -46,7 +47,7 @@ def test_declared_size_is_read_from_the_header_without_decoding() -> None:
 
 def face_verify(api: Api, image: bytes, **extra: Any) -> requests.Response:
     return api.post("/v1/identity/face-verify",
-                    {"id_number": "420102199003071234",
+                    {"id_number": id_number("42010219900307123"),
                      "live_image": base64.b64encode(image).decode(), **extra})
 
 
