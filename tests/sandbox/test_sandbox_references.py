@@ -20,7 +20,9 @@ DAY = date(2026, 12, 2)
 
 def test_a_reference_has_the_day_five_random_characters_and_a_check() -> None:
     refs = {new_reference("YY", DAY) for _ in range(2000)}
-    assert len(refs) == 2000  # random, not a counter
+    # Random, not a counter: 31⁵ values a day, so 2,000 draws share one now and then (about
+    # 7 % of runs), ten clashes never.
+    assert len(refs) >= 1990
     for ref in refs:
         assert ref.startswith("YY261202") and len(ref) == 14 and is_valid_reference(ref)
 
