@@ -2,6 +2,7 @@
 
 # No `from __future__ import annotations` here: FastAPI must see the route annotations as
 # objects, and they refer to dependencies defined inside create_app.
+import hashlib
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -54,12 +55,15 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
     accepted = [t.encode() for t in tokens]
 
     def authorise(creds: Annotated[HTTPAuthorizationCredentials | None,
-                                   Depends(_bearer)]) -> None:
-        # compare_digest against each token: no timing hint about which prefix was right.
+                                   Depends(_bearer)]) -> str:
+        """The calling terminal (401 problem for an unknown token)."""
+        # compare_digest against every token: no timing hint about which prefix was right.
         given = creds.credentials.encode() if creds else b""
-        if not any(secrets.compare_digest(given, t) for t in accepted):
+        matches = [secrets.compare_digest(given, t) for t in accepted]
+        if not any(matches):
             raise ProblemError(401, PROBLEM_UNAUTHORIZED, "本终端未获授权，请联系工作人员。",
                                headers={"WWW-Authenticate": "Bearer"})
+        return terminal_of(given)
 
     def db() -> Iterator[sqlite3.Connection]:
         conn = store.connect(db_path)
@@ -96,6 +100,8 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
 
     Conn = Annotated[sqlite3.Connection, Depends(db)]
     Key = Annotated[str, Depends(idempotency_key)]
+    # FastAPI runs a dependency once per request: the router's authorise is this same call.
+    Terminal = Annotated[str, Depends(authorise)]
 
     app = FastAPI(
         title="Platform API v1 (sandbox)", version=API_VERSION,
@@ -177,14 +183,16 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
 
     @v1.post("/bookings", response_model=Booking, status_code=201, tags=["bookings"],
              responses=problem_responses(400, 409, extended={409: "DuplicateBookingProblem"}))
-    def create_booking(conn: Conn, key: Key, body: BookingRequest) -> JSONResponse:
+    def create_booking(conn: Conn, key: Key, terminal: Terminal,
+                       body: BookingRequest) -> JSONResponse:
         """Book a slot. The same Idempotency-Key with the same body answers the first booking
         again (no second seat); with another body it is refused (422 idempotency-key-reused).
         A resident (ID number) holds at most one active booking of an item per day, whatever
         the slot or hall: a second is 409 duplicate-booking naming the one held (a cancelled
         booking does not count). Only successes are stored: a refused request (e.g. 409 slot
-        full) changed nothing and is judged afresh when retried."""
-        status, data = ledger.create_booking(conn, cat, body, key, clock.now())
+        full) changed nothing and is judged afresh when retried. The booking belongs to the
+        calling terminal: another terminal's token gets 404 for it, as for no booking."""
+        status, data = ledger.create_booking(conn, cat, terminal, body, key, clock.now())
         return JSONResponse(data, status_code=status)
 
     lookups = TokenBuckets()
@@ -201,37 +209,49 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
 
     @v1.get("/bookings/{reference}", response_model=Booking, tags=["bookings"],
             responses=problem_responses(404, 429), dependencies=[Depends(limit_lookups)])
-    def get_booking(conn: Conn, reference: Annotated[str, Path(max_length=40)]) -> Any:
-        return ledger.get_booking(conn, reference)
+    def get_booking(conn: Conn, terminal: Terminal,
+                    reference: Annotated[str, Path(max_length=40)]) -> Any:
+        """A booking this terminal made; 404 for an unknown reference and for another
+        terminal's booking alike."""
+        return ledger.get_booking(conn, reference, terminal)
 
     @v1.post("/bookings/{reference}/cancel", response_model=Booking, tags=["bookings"],
              responses=problem_responses(400, 404, 409, 429),
              dependencies=[Depends(limit_lookups)])
-    def cancel_booking(conn: Conn, key: Key,
+    def cancel_booking(conn: Conn, key: Key, terminal: Terminal,
                        reference: Annotated[str, Path(max_length=40)]) -> JSONResponse:
-        """Cancel and free the seat; cancelling again with another key is 409."""
-        status, data = ledger.cancel_booking(conn, reference, key, clock.now())
+        """Cancel and free the seat; cancelling again with another key is 409. Only the
+        terminal that made the booking may (404 otherwise)."""
+        status, data = ledger.cancel_booking(conn, terminal, reference, key, clock.now())
         return JSONResponse(data, status_code=status)
 
     identity.add_routes(v1, Conn)  # POST /v1/identity/face-verify (sandbox/identity.py)
     # The sandbox's own tools (ledger, SMS log, app-login codes) are test fixtures, not
     # Platform API v1: they exist only with `serve --sandbox-tools`, and never in the document.
     tools = APIRouter()
-    sms.add_routes(v1, tools, Conn, Key, authorise, clock.now)  # booking details by SMS
-    provisional.add_routes(v1, cat, Conn, Key, clock.now)  # bookings accepted offline
+    sms.add_routes(v1, tools, Conn, Key, Terminal, limit_lookups,
+                   clock.now)  # booking details by SMS
+    provisional.add_routes(v1, cat, Conn, Key, Terminal, clock.now)  # bookings made offline
     app_login.add_routes(v1, tools, Conn, authorise, clock.now)  # mobile-app QR login
     app.include_router(v1)
 
-    @tools.get("/sandbox/ledger", tags=["sandbox"], dependencies=[Depends(authorise)],
-               summary="Every write the sandbox applied, once each (sandbox only, for tests)")
-    def sandbox_ledger(conn: Conn) -> dict[str, list[dict[str, Any]]]:
-        return {"writes": ledger.ledger_writes(conn)}
+    @tools.get("/sandbox/ledger", tags=["sandbox"],
+               summary="Every write the sandbox applied for this terminal, once each "
+                       "(sandbox only, for tests)")
+    def sandbox_ledger(conn: Conn, terminal: Terminal) -> dict[str, list[dict[str, Any]]]:
+        return {"writes": ledger.ledger_writes(conn, terminal)}
 
     if sandbox_tools:
         app.include_router(tools, include_in_schema=False)
 
     problems.document_problem_schema(app)
     return app
+
+
+def terminal_of(token: bytes) -> str:
+    """The terminal a token stands for, as stored with its bookings: a digest, so that the
+    database holds no token a reader could use."""
+    return hashlib.sha256(b"kiosk-terminal\n" + token).hexdigest()[:24]
 
 
 def openapi_document() -> dict[str, Any]:

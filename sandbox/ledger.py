@@ -32,11 +32,18 @@ def fingerprint(operation: str, body: dict[str, Any] | None) -> str:
     return hashlib.sha256(f"{operation}\n{canonical}".encode()).hexdigest()
 
 
-def write(conn: sqlite3.Connection, kind: str, key: str, fp: str,
+def scoped(terminal: str, key: str) -> str:
+    """The idempotency row of `key` sent by `terminal`: keys are one terminal's own, so
+    another terminal sending the same key neither replays nor blocks this one's write."""
+    return f"{terminal}/{key}"
+
+
+def write(conn: sqlite3.Connection, terminal: str, kind: str, key: str, fp: str,
           action: Callable[[], Outcome], now: datetime,
           reference: Callable[[dict[str, Any]], Any] = lambda body: body.get("reference"),
           ) -> Outcome:
-    """Replay the stored outcome of `key`, or run `action` and store its outcome, atomically.
+    """Replay the stored outcome of `terminal`'s `key`, or run `action` and store its
+    outcome, atomically.
 
     BEGIN IMMEDIATE takes the write lock before reading, so two requests racing for the last
     seat (or sharing one key) are serialised and never both see the seat free.
@@ -44,7 +51,7 @@ def write(conn: sqlite3.Connection, kind: str, key: str, fp: str,
     conn.execute("BEGIN IMMEDIATE")
     try:
         row = conn.execute("SELECT fingerprint, status, body FROM idempotency WHERE key = ?",
-                           (key,)).fetchone()
+                           (scoped(terminal, key),)).fetchone()
         if row is not None:
             if row["fingerprint"] != fp:
                 raise ProblemError(422, PROBLEM_IDEMPOTENCY_KEY_REUSED,
@@ -56,13 +63,14 @@ def write(conn: sqlite3.Connection, kind: str, key: str, fp: str,
             # legitimately succeed later (e.g. after someone cancels).
             outcome = action()
             conn.execute("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)",
-                         (key, fp, outcome[0], json.dumps(outcome[1], ensure_ascii=False),
-                          now.isoformat()))
+                         (scoped(terminal, key), fp, outcome[0],
+                          json.dumps(outcome[1], ensure_ascii=False), now.isoformat()))
             # One ledger line per applied write, in the same transaction: GET /sandbox/ledger
             # lets tests check that every acknowledged write took effect exactly once.
             conn.execute("INSERT INTO ledger (kind, idempotency_key, status, reference, "
-                         "applied_at) VALUES (?, ?, ?, ?, ?)",
-                         (kind, key, outcome[0], reference(outcome[1]), now.isoformat()))
+                         "applied_at, terminal) VALUES (?, ?, ?, ?, ?, ?)",
+                         (kind, key, outcome[0], reference(outcome[1]), now.isoformat(),
+                          terminal))
         conn.execute("COMMIT")
         return outcome
     except BaseException:
@@ -85,19 +93,20 @@ def _taken(conn: sqlite3.Connection, slot_id: str) -> int:
     return int(row["taken"]) if row else 0
 
 
-def create_booking(conn: sqlite3.Connection, cat: Catalogue, req: BookingRequest, key: str,
-                   now: datetime) -> Outcome:
-    return write(conn, "booking.create", key, booking_fingerprint(req),
-                 lambda: book_slot(conn, cat, req, now), now)
+def create_booking(conn: sqlite3.Connection, cat: Catalogue, terminal: str,
+                   req: BookingRequest, key: str, now: datetime) -> Outcome:
+    return write(conn, terminal, "booking.create", key, booking_fingerprint(req),
+                 lambda: book_slot(conn, cat, terminal, req, now), now)
 
 
 def booking_fingerprint(req: BookingRequest) -> str:
     return fingerprint("POST /v1/bookings", req.model_dump(mode="json"))
 
 
-def book_slot(conn: sqlite3.Connection, cat: Catalogue, req: BookingRequest,
+def book_slot(conn: sqlite3.Connection, cat: Catalogue, terminal: str, req: BookingRequest,
               now: datetime) -> Outcome:
-    """Take a seat (inside the caller's write transaction); problems raised change nothing."""
+    """Take a seat for a booking `terminal` owns (inside the caller's write transaction);
+    problems raised change nothing."""
     item = cat.items_by_id.get(req.item_id)
     if item is None:
         raise ProblemError(422, PROBLEM_SLOT_UNAVAILABLE, "所选事项不存在，请重新选择。",
@@ -130,30 +139,35 @@ def book_slot(conn: sqlite3.Connection, cat: Catalogue, req: BookingRequest,
         resident_name_masked=mask_name(req.resident.name),
         id_number_masked=mask_id_number(req.resident.id_number), created_at=now)
     body = booking.model_dump(mode="json")
-    conn.execute("INSERT INTO bookings VALUES (?, ?, ?, ?, ?, NULL)",
+    conn.execute("INSERT INTO bookings (reference, status, slot_id, data, created_at, terminal) "
+                 "VALUES (?, ?, ?, ?, ?, ?)",
                  (booking.reference, booking.status, slot.id, json.dumps(body, ensure_ascii=False),
-                  now.isoformat()))
+                  now.isoformat(), terminal))
     duplicates.record(conn, booking.reference, holder, item.id, booking.date)
     return 201, body
 
 
-def _load(conn: sqlite3.Connection, reference: str) -> dict[str, Any]:
-    row = conn.execute("SELECT data FROM bookings WHERE reference = ?", (reference,)).fetchone()
+def _load(conn: sqlite3.Connection, reference: str, terminal: str) -> dict[str, Any]:
+    # Another terminal's booking is "not found" with the very same answer as a reference that
+    # does not exist: the answer must not tell a guesser that a reference is real.
+    row = conn.execute("SELECT data FROM bookings WHERE reference = ? AND terminal = ?",
+                       (reference, terminal)).fetchone()
     if row is None:
         raise ProblemError(404, PROBLEM_NOT_FOUND, "没有找到这个预约，请核对预约号。")
     return dict(json.loads(row["data"]))
 
 
-def get_booking(conn: sqlite3.Connection, reference: str) -> dict[str, Any]:
-    return _load(conn, reference)
+def get_booking(conn: sqlite3.Connection, reference: str, terminal: str) -> dict[str, Any]:
+    """The booking `reference` if `terminal` made it; 404 problem otherwise."""
+    return _load(conn, reference, terminal)
 
 
-def cancel_booking(conn: sqlite3.Connection, reference: str, key: str,
+def cancel_booking(conn: sqlite3.Connection, terminal: str, reference: str, key: str,
                    now: datetime) -> Outcome:
     fp = fingerprint(f"POST /v1/bookings/{reference}/cancel", None)
 
     def cancel() -> Outcome:
-        body = _load(conn, reference)
+        body = _load(conn, reference, terminal)
         if body["status"] == "cancelled":
             raise ProblemError(409, PROBLEM_ALREADY_CANCELLED, "该预约已经取消。")
         body["status"] = "cancelled"
@@ -165,14 +179,15 @@ def cancel_booking(conn: sqlite3.Connection, reference: str, key: str,
         duplicates.release(conn, reference)
         return 200, body
 
-    return write(conn, "booking.cancel", key, fp, cancel, now)
+    return write(conn, terminal, "booking.cancel", key, fp, cancel, now)
 
 
-def ledger_writes(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every write applied, in order (sandbox only: GET /sandbox/ledger)."""
+def ledger_writes(conn: sqlite3.Connection, terminal: str) -> list[dict[str, Any]]:
+    """Every write `terminal` had applied, in order (sandbox only: GET /sandbox/ledger)."""
     return [{"seq": r["seq"], "kind": r["kind"], "idempotency_key": r["idempotency_key"],
              "status": r["status"], "reference": r["reference"], "applied_at": r["applied_at"]}
-            for r in conn.execute("SELECT * FROM ledger ORDER BY seq")]
+            for r in conn.execute("SELECT * FROM ledger WHERE terminal = ? ORDER BY seq",
+                                  (terminal,))]
 
 
 def slot_list(conn: sqlite3.Connection, cat: Catalogue, hall_id: str, day: date,

@@ -50,13 +50,13 @@ def sms_text(outcome: str, local_reference: str, booking: dict[str, Any] | None,
     return f"{head}已确认：“{booking['item_name']}”，{_when(booking)}，{place}。{tail}"
 
 
-def _applied_booking(conn: sqlite3.Connection, req: ProvisionalBookingRequest
+def _applied_booking(conn: sqlite3.Connection, terminal: str, req: ProvisionalBookingRequest
                      ) -> dict[str, Any] | None:
     """The booking made by the ordinary request the terminal tried first, if it was applied."""
     if not req.supersedes_key:
         return None
     row = conn.execute("SELECT fingerprint, status, body FROM idempotency WHERE key = ?",
-                       (req.supersedes_key,)).fetchone()
+                       (ledger.scoped(terminal, req.supersedes_key),)).fetchone()
     if row is None or row["status"] != 201 \
             or row["fingerprint"] != ledger.booking_fingerprint(req.booking):
         return None
@@ -78,15 +78,15 @@ def _nearest_free(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBook
     return [s.id for s in free]
 
 
-def _move(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequest,
-          requested: datetime, now: datetime, reason: str
+def _move(conn: sqlite3.Connection, cat: Catalogue, terminal: str,
+          req: ProvisionalBookingRequest, requested: datetime, now: datetime, reason: str
           ) -> tuple[dict[str, Any] | None, ProvisionalOutcomeKind, str]:
     """Book the nearest free slot of the same hall: (booking, "moved", "") or (None, ...,
     why not). A day on which the resident already holds the item is passed over."""
     for slot_id in _nearest_free(conn, cat, req, requested, now):
         moved = req.booking.model_copy(update={"slot_id": slot_id})
         try:
-            return ledger.book_slot(conn, cat, moved, now)[1], "moved", ""
+            return ledger.book_slot(conn, cat, terminal, moved, now)[1], "moved", ""
         except ProblemError as again:
             if again.type == PROBLEM_DUPLICATE_BOOKING:
                 continue
@@ -94,8 +94,8 @@ def _move(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingReque
     return None, "refused", reason
 
 
-def decide(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequest,
-           now: datetime) -> ProvisionalOutcome:
+def decide(conn: sqlite3.Connection, cat: Catalogue, terminal: str,
+           req: ProvisionalBookingRequest, now: datetime) -> ProvisionalOutcome:
     """Confirmed (the requested slot, or the booking already made for it), moved to the nearest
     free slot of the same hall, or refused (nothing fits, or the resident holds the item that
     day already); runs inside the caller's write transaction."""
@@ -105,29 +105,31 @@ def decide(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequ
     outcome: ProvisionalOutcomeKind = "confirmed"
     reason = ""
     held: HeldBooking | None = None
-    booking = _applied_booking(conn, req)
+    booking = _applied_booking(conn, terminal, req)
     if booking is None:
         try:
-            booking = ledger.book_slot(conn, cat, req.booking, now)[1]
+            booking = ledger.book_slot(conn, cat, terminal, req.booking, now)[1]
         except ProblemError as exc:
             booking, reason = None, exc.title
             held = duplicates.held_from(exc)  # the resident holds this item that day already
             # Only a known slot says which time the resident wanted; otherwise refuse.
             if exc.type in MOVABLE and hall is not None and requested_slot is not None:
-                booking, outcome, reason = _move(conn, cat, req, requested, now, reason)
+                booking, outcome, reason = _move(conn, cat, terminal, req, requested, now, reason)
         if booking is not None and req.supersedes_key:
             # The ordinary request may still arrive (another path, a late resend): it must
             # replay this booking, not take a second seat.
             conn.execute("INSERT OR IGNORE INTO idempotency VALUES (?, ?, 201, ?, ?)",
-                         (req.supersedes_key, ledger.booking_fingerprint(req.booking),
+                         (ledger.scoped(terminal, req.supersedes_key),
+                          ledger.booking_fingerprint(req.booking),
                           json.dumps(booking, ensure_ascii=False), now.isoformat()))
     if booking is None:
         outcome = "refused"
         reason = duplicates.plain_reason(held) if held else reason or "所选时段不可预约。"
     text = sms_text(outcome, req.local_reference, booking, requested, reason, held is not None)
-    conn.execute("INSERT INTO sms (reference, phone_masked, text, sent_at) VALUES (?, ?, ?, ?)",
+    conn.execute("INSERT INTO sms (reference, phone_masked, text, sent_at, terminal) "
+                 "VALUES (?, ?, ?, ?, ?)",
                  (booking["reference"] if booking else req.local_reference,
-                  mask_phone(req.booking.resident.phone), text, now.isoformat()))
+                  mask_phone(req.booking.resident.phone), text, now.isoformat(), terminal))
     return ProvisionalOutcome(
         local_reference=req.local_reference, outcome=outcome,
         booking=Booking.model_validate(booking) if booking else None,
@@ -135,8 +137,8 @@ def decide(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequ
         sms_text=text, decided_at=now)
 
 
-def deliver(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingRequest,
-            key: str, now: datetime) -> ledger.Outcome:
+def deliver(conn: sqlite3.Connection, cat: Catalogue, terminal: str,
+            req: ProvisionalBookingRequest, key: str, now: datetime) -> ledger.Outcome:
     if req.supersedes_key == key:
         # supersedes_key names the ordinary request tried first, a different write: with this
         # request's own key its idempotency row would collide with this one's on every resend.
@@ -145,17 +147,17 @@ def deliver(conn: sqlite3.Connection, cat: Catalogue, req: ProvisionalBookingReq
                            "tried first, not this request's own Idempotency-Key")
     fp = ledger.fingerprint("POST /v1/bookings/provisional", req.model_dump(mode="json"))
     return ledger.write(
-        conn, "booking.provisional", key, fp,
-        lambda: (201, decide(conn, cat, req, now).model_dump(mode="json")), now,
+        conn, terminal, "booking.provisional", key, fp,
+        lambda: (201, decide(conn, cat, terminal, req, now).model_dump(mode="json")), now,
         reference=lambda body: (body.get("booking") or {}).get("reference")
         or body.get("local_reference"))
 
 
-def add_routes(v1: APIRouter, cat: Catalogue, conn_dep: Any, key_dep: Any,
+def add_routes(v1: APIRouter, cat: Catalogue, conn_dep: Any, key_dep: Any, terminal_dep: Any,
                now: Callable[[], datetime]) -> None:
     @v1.post("/bookings/provisional", response_model=ProvisionalOutcome, status_code=201,
              tags=["bookings"], responses=problem_responses(400, 422))
-    def deliver_provisional_booking(conn: conn_dep, key: key_dep,
+    def deliver_provisional_booking(conn: conn_dep, key: key_dep, terminal: terminal_dep,
                                     body: ProvisionalBookingRequest) -> JSONResponse:
         """Decide on a booking a terminal accepted while offline: the requested slot if free
         (or the booking already made by `supersedes_key`), else the nearest free slot of the
@@ -164,5 +166,5 @@ def add_routes(v1: APIRouter, cat: Catalogue, conn_dep: Any, key_dep: Any,
         `conflict` names it. The resident is told by SMS (GET /sandbox/sms). The answer is
         201 in all three cases; the same Idempotency-Key replays it. A `supersedes_key` equal
         to the request's own Idempotency-Key is refused (422 invalid-request)."""
-        status, data = deliver(conn, cat, body, key, now())
+        status, data = deliver(conn, cat, terminal, body, key, now())
         return JSONResponse(data, status_code=status)

@@ -30,17 +30,25 @@ CREATE TABLE IF NOT EXISTS slot_usage (
 CREATE INDEX IF NOT EXISTS slot_usage_hall_day ON slot_usage (hall_id, day);
 CREATE TABLE IF NOT EXISTS bookings (
     reference TEXT PRIMARY KEY, status TEXT NOT NULL, slot_id TEXT NOT NULL,
-    data TEXT NOT NULL, created_at TEXT NOT NULL, cancelled_at TEXT);
+    data TEXT NOT NULL, created_at TEXT NOT NULL, cancelled_at TEXT,
+    terminal TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS idempotency (
     key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
     body TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ledger (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, idempotency_key TEXT NOT NULL,
-    status INTEGER NOT NULL, reference TEXT, applied_at TEXT NOT NULL);
+    status INTEGER NOT NULL, reference TEXT, applied_at TEXT NOT NULL,
+    terminal TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS sms (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, reference TEXT NOT NULL, phone_masked TEXT NOT NULL,
-    text TEXT NOT NULL, sent_at TEXT NOT NULL);
+    text TEXT NOT NULL, sent_at TEXT NOT NULL, terminal TEXT NOT NULL DEFAULT '');
 """ + duplicates.SCHEMA
+
+#: Columns added after a table was first made: a database from an older sandbox gains them at
+#: start. Rows from before carry '' as their terminal, which no terminal is: they stay unread.
+ADDED_COLUMNS = (("bookings", "terminal", "TEXT NOT NULL DEFAULT ''"),
+                 ("ledger", "terminal", "TEXT NOT NULL DEFAULT ''"),
+                 ("sms", "terminal", "TEXT NOT NULL DEFAULT ''"))
 
 
 def connect(db_path: str | Path) -> sqlite3.Connection:
@@ -60,6 +68,7 @@ def initialise(db_path: str | Path) -> None:
     try:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.executescript(SCHEMA)
+        _add_columns(conn)
         conn.execute("BEGIN IMMEDIATE")  # two servers starting on one file seed only once
         try:
             if conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 0:
@@ -73,6 +82,13 @@ def initialise(db_path: str | Path) -> None:
             raise
     finally:
         conn.close()
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    for table, column, declaration in ADDED_COLUMNS:
+        have = {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
 def _write_seed(conn: sqlite3.Connection, data: seed.SeedData) -> None:
