@@ -48,3 +48,27 @@ def test_a_database_from_before_the_double_booking_check_gains_it(tmp_path: Path
         third = api.post("/v1/bookings", booking_body("RS-S001", "HALL-CITY",
                                                       f"HALL-CITY@{day}T10:00"), key="old-3")
         assert third.status_code == 409 and third.json()["reference"] == again.json()["reference"]
+
+
+def test_a_database_from_before_terminal_ownership_gains_it(tmp_path: Path) -> None:
+    """A database made before bookings had an owner starts, and its old bookings are nobody's:
+    no terminal may read one (it cannot be told whose it was)."""
+    import sqlite3
+
+    db = tmp_path / "unowned.db"
+    day = (TODAY + timedelta(days=1)).isoformat()
+    with run_sandbox(db, tokens=["a"], today=TODAY) as first:
+        old = Api(first).post("/v1/bookings", booking_body(
+            "RS-S001", "HALL-CITY", f"HALL-CITY@{day}T09:00"), key="old-1").json()
+    conn = sqlite3.connect(db)
+    for table in ("bookings", "ledger", "sms"):
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN terminal")
+    conn.commit()
+    conn.close()
+    with run_sandbox(db, tokens=["a"], today=TODAY) as second:
+        api = Api(second)
+        assert api.get(f"/v1/bookings/{old['reference']}").status_code == 404
+        new = api.post("/v1/bookings", booking_body("RS-S001", "HALL-CITY",
+                                                    f"HALL-CITY@{day}T09:30", n=1), key="new-1")
+        assert new.status_code == 201, new.text
+        assert api.get(f"/v1/bookings/{new.json()['reference']}").status_code == 200
