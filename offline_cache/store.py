@@ -57,7 +57,7 @@ MIGRATIONS: Sequence[tuple[str, Migration]] = (
 )
 
 
-def _owner_only(path: Path) -> None:
+def make_owner_only(path: Path) -> None:
     """Make the database file (and a -wal or -shm left from before) mode 0600.
 
     SQLite creates a new database 0644 less the umask, and gives its -wal and -shm the
@@ -93,7 +93,7 @@ class Store:
         self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            _owner_only(self.path)
+            make_owner_only(self.path)
             self._conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
                                          isolation_level=None, check_same_thread=False)
             self._conn.row_factory = sqlite3.Row

@@ -181,3 +181,18 @@ db = "{tmp_path / 'outbox.db'}"
                               camera=simulated_camera()[0])
     return SimpleNamespace(config=parse_config(raw), devices=devices, client=None,
                            catalogue=None, clock=clock)
+
+
+def test_the_pin_log_is_owner_only_under_umask_022(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    db = tmp_path / "state" / "staff-pin.db"
+    old = os.umask(0o022)
+    try:
+        check = resident(db, Clock())
+        check.check("000000")
+    finally:
+        os.umask(old)
+    assert db.exists()
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600

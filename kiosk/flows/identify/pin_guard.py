@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from offline_cache.store import make_owner_only
 from services.schemas import CHINA_TZ
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ class SqlitePinLog:
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         self._path.parent.mkdir(parents=True, exist_ok=True)
+        # Owner-only like the outbox: which staff tried a PIN when is the hall's business.
+        make_owner_only(self._path)
         with closing(sqlite3.connect(str(self._path), timeout=10)) as conn:
             conn.execute("PRAGMA synchronous = FULL")  # a lock acknowledged survives power loss
             conn.executescript(_SCHEMA)
