@@ -24,6 +24,7 @@ class SandboxHandle:
     token: str
     db_path: Path
     log_path: Path | None = None
+    pid: int | None = None  # the server process (benchmarks read its memory)
 
 
 def free_port() -> int:
@@ -77,7 +78,8 @@ def run_sandbox(db_path: str | os.PathLike[str], tokens: list[str] | None = None
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"sandbox did not answer /healthz in time; see {log}")
                 time.sleep(0.05)
-            yield SandboxHandle(url=url, token=tokens[0], db_path=db, log_path=log)
+            yield SandboxHandle(url=url, token=tokens[0], db_path=db, log_path=log,
+                                pid=proc.pid)
         finally:
             proc.terminate()
             try:
