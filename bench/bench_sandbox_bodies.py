@@ -39,8 +39,7 @@ def _post(url: str, token: str, size: int, n: int, chunked: bool) -> int:
             f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
             f"Idempotency-Key: bench-{n}\r\n"
             + ("Transfer-Encoding: chunked\r\n" if chunked else f"Content-Length: {size}\r\n")
-            +
-            "Connection: close\r\n\r\n").encode()
+            + "Connection: close\r\n\r\n").encode()
     block = b"x" * 65536
     with socket.create_connection((host, int(port)), timeout=30) as sock:
         sock.sendall(head)
