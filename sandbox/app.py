@@ -21,7 +21,8 @@ from services.schemas import (API_PREFIX, PROBLEM_IDEMPOTENCY_KEY_MISSING,
 from services.validation import (IDEMPOTENCY_KEY_MAX_LENGTH, QueryDate, QueryInt,
                                  is_valid_idempotency_key)
 
-from . import app_login, etag, identity, ledger, limits, problems, provisional, sms, store
+from . import (app_login, etag, identity, ledger, limits, problems, provisional,
+               resident_sessions, sms, store)
 from . import slots as sl
 from .problems import ProblemError, problem_responses
 from .rate_limit import TokenBuckets
@@ -207,29 +208,34 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
                                f"lookups by reference: retry after {wait} s",
                                headers={"Retry-After": str(wait)})
 
+    resident = resident_sessions.add_routes(v1, Conn, Terminal, clock.now)
+    Resident = Annotated[str | None, Depends(resident)]
+
     @v1.get("/bookings/{reference}", response_model=Booking, tags=["bookings"],
             responses=problem_responses(404, 429), dependencies=[Depends(limit_lookups)])
-    def get_booking(conn: Conn, terminal: Terminal,
+    def get_booking(conn: Conn, terminal: Terminal, resident: Resident,
                     reference: Annotated[str, Path(max_length=40)]) -> Any:
-        """A booking this terminal made; 404 for an unknown reference and for another
-        terminal's booking alike."""
-        return ledger.get_booking(conn, reference, terminal)
+        """A booking this terminal made, or one of the resident whose session is in
+        X-Resident-Session (made at any terminal); 404 for an unknown reference and for
+        anybody else's booking alike."""
+        return ledger.get_booking(conn, reference, terminal, resident)
 
     @v1.post("/bookings/{reference}/cancel", response_model=Booking, tags=["bookings"],
              responses=problem_responses(400, 404, 409, 429),
              dependencies=[Depends(limit_lookups)])
-    def cancel_booking(conn: Conn, key: Key, terminal: Terminal,
+    def cancel_booking(conn: Conn, key: Key, terminal: Terminal, resident: Resident,
                        reference: Annotated[str, Path(max_length=40)]) -> JSONResponse:
         """Cancel and free the seat; cancelling again with another key is 409. Only the
-        terminal that made the booking may (404 otherwise)."""
-        status, data = ledger.cancel_booking(conn, terminal, reference, key, clock.now())
+        terminal that made the booking may, or the resident's own session (404 otherwise)."""
+        status, data = ledger.cancel_booking(conn, terminal, reference, key, clock.now(),
+                                             resident)
         return JSONResponse(data, status_code=status)
 
     identity.add_routes(v1, Conn)  # POST /v1/identity/face-verify (sandbox/identity.py)
     # The sandbox's own tools (ledger, SMS log, app-login codes) are test fixtures, not
     # Platform API v1: they exist only with `serve --sandbox-tools`, and never in the document.
     tools = APIRouter()
-    sms.add_routes(v1, tools, Conn, Key, Terminal, limit_lookups,
+    sms.add_routes(v1, tools, Conn, Key, Terminal, Resident, limit_lookups,
                    clock.now)  # booking details by SMS
     provisional.add_routes(v1, cat, Conn, Key, Terminal, clock.now)  # bookings made offline
     app_login.add_routes(v1, tools, Conn, authorise, clock.now)  # mobile-app QR login

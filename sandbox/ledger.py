@@ -147,27 +147,33 @@ def book_slot(conn: sqlite3.Connection, cat: Catalogue, terminal: str, req: Book
     return 201, body
 
 
-def _load(conn: sqlite3.Connection, reference: str, terminal: str) -> dict[str, Any]:
-    # Another terminal's booking is "not found" with the very same answer as a reference that
-    # does not exist: the answer must not tell a guesser that a reference is real.
-    row = conn.execute("SELECT data FROM bookings WHERE reference = ? AND terminal = ?",
-                       (reference, terminal)).fetchone()
+def _load(conn: sqlite3.Connection, reference: str, terminal: str,
+          resident: str | None) -> dict[str, Any]:
+    # A booking is seen by the terminal that made it, or in its resident's own session on any
+    # terminal. Anyone else gets the very answer of a reference that does not exist: nothing
+    # tells a guesser that a reference is real.
+    row = conn.execute(
+        "SELECT data FROM bookings b WHERE reference = ? AND (terminal = ? OR EXISTS ("
+        "SELECT 1 FROM booking_holders h WHERE h.reference = b.reference "
+        "AND h.resident_key = ?))", (reference, terminal, resident)).fetchone()
     if row is None:
         raise ProblemError(404, PROBLEM_NOT_FOUND, "没有找到这个预约，请核对预约号。")
     return dict(json.loads(row["data"]))
 
 
-def get_booking(conn: sqlite3.Connection, reference: str, terminal: str) -> dict[str, Any]:
-    """The booking `reference` if `terminal` made it; 404 problem otherwise."""
-    return _load(conn, reference, terminal)
+def get_booking(conn: sqlite3.Connection, reference: str, terminal: str,
+                resident: str | None = None) -> dict[str, Any]:
+    """The booking `reference` if `terminal` made it or it is the session's `resident`'s;
+    404 problem otherwise."""
+    return _load(conn, reference, terminal, resident)
 
 
 def cancel_booking(conn: sqlite3.Connection, terminal: str, reference: str, key: str,
-                   now: datetime) -> Outcome:
+                   now: datetime, resident: str | None = None) -> Outcome:
     fp = fingerprint(f"POST /v1/bookings/{reference}/cancel", None)
 
     def cancel() -> Outcome:
-        body = _load(conn, reference, terminal)
+        body = _load(conn, reference, terminal, resident)
         if body["status"] == "cancelled":
             raise ProblemError(409, PROBLEM_ALREADY_CANCELLED, "该预约已经取消。")
         body["status"] = "cancelled"

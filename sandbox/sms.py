@@ -45,11 +45,11 @@ def _refuse_past_daily_cap(conn: sqlite3.Connection, terminal: str, reference: s
 
 
 def send(conn: sqlite3.Connection, terminal: str, reference: str, req: SmsRequest, key: str,
-         now: datetime) -> ledger.Outcome:
+         now: datetime, resident: str | None = None) -> ledger.Outcome:
     fp = ledger.fingerprint(f"POST /v1/bookings/{reference}/sms", req.model_dump())
 
     def record() -> ledger.Outcome:
-        booking = ledger.get_booking(conn, reference, terminal)  # 404 problem when not ours
+        booking = ledger.get_booking(conn, reference, terminal, resident)  # 404 if not ours
         _refuse_past_daily_cap(conn, terminal, reference, now)
         receipt = SmsReceipt(reference=reference, phone_masked=mask_phone(req.phone),
                              text=message_text(booking), sent_at=now)
@@ -62,17 +62,20 @@ def send(conn: sqlite3.Connection, terminal: str, reference: str, req: SmsReques
 
 
 def add_routes(v1: APIRouter, app: APIRouter, conn_dep: Any, key_dep: Any, terminal_dep: Any,
-               limit_lookups: Callable[..., Any], now: Callable[[], datetime]) -> None:
+               resident_dep: Any, limit_lookups: Callable[..., Any],
+               now: Callable[[], datetime]) -> None:
     @v1.post("/bookings/{reference}/sms", response_model=SmsReceipt, status_code=201,
              tags=["bookings"], responses=problem_responses(400, 404, 429),
              dependencies=[Depends(limit_lookups)])
-    def send_booking_sms(conn: conn_dep, key: key_dep, terminal: terminal_dep, body: SmsRequest,
+    def send_booking_sms(conn: conn_dep, key: key_dep, terminal: terminal_dep,
+                         resident: resident_dep, body: SmsRequest,
                          reference: Annotated[str, Path(max_length=40)]) -> JSONResponse:
         """Send the booking to the resident's phone (used when the slip cannot be printed).
         Idempotent like every write: the same key sends once. Only the terminal that made the
-        booking may (404 otherwise); at most 3 messages per booking a day (429 with
-        Retry-After), and the lookups by reference of a terminal are rationed (429)."""
-        status, data = send(conn, terminal, reference, body, key, now())
+        booking may, or the resident's own session (404 otherwise); at most 3 messages per
+        booking a day (429 with Retry-After), and a terminal's lookups by reference are
+        rationed (429)."""
+        status, data = send(conn, terminal, reference, body, key, now(), resident)
         return JSONResponse(data, status_code=status)
 
     @app.get("/sandbox/sms", tags=["sandbox"],

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from services.schemas import Department, Hall, Item, LifeEvent
 
-from . import duplicates, face_seed, seed
+from . import duplicates, face_seed, resident_sessions, seed
 from .search import SearchIndex
 
 BUSY_TIMEOUT_MS = 10_000
@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS ledger (
 CREATE TABLE IF NOT EXISTS sms (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, reference TEXT NOT NULL, phone_masked TEXT NOT NULL,
     text TEXT NOT NULL, sent_at TEXT NOT NULL, terminal TEXT NOT NULL DEFAULT '');
-""" + duplicates.SCHEMA
+""" + duplicates.SCHEMA + resident_sessions.SCHEMA
 
 #: Columns added after a table was first made: a database from an older sandbox gains them at
 #: start. Rows from before carry '' as their terminal, which no terminal is: they stay unread.

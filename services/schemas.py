@@ -290,3 +290,30 @@ class AppIdentity(_Model):
 
 
 PROBLEM_LOGIN_CODE_INVALID = "urn:kiosk:problem:login-code-invalid"
+
+
+# --- resident sessions: what an identified resident may read from any terminal --------------
+
+ResidentSessionMethod = Literal["idcard", "sscard", "app_qr"]
+ResidentVerifiedBy = Literal["face", "staff", "card", "app"]
+#: The header carrying the resident session on private calls.
+RESIDENT_SESSION_HEADER = "X-Resident-Session"
+
+
+class ResidentSessionRequest(_Request):
+    """Open a session for the resident the terminal has just identified."""
+
+    method: ResidentSessionMethod
+    id_number: IdNumber
+    name: ResidentName
+    verified_by: ResidentVerifiedBy
+
+
+class ResidentSession(_Model):
+    """A short-lived session bound to one resident and the terminal that opened it."""
+
+    token: str
+    expires_at: Timestamp
+
+
+PROBLEM_RESIDENT_SESSION_INVALID = "urn:kiosk:problem:resident-session-invalid"

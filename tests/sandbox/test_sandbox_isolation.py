@@ -4,16 +4,17 @@ belong to the terminal that made them (issue 10.1)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import requests
-from sandbox_helpers import TODAY, assert_problem, booking_body
+from sandbox_helpers import TODAY, assert_problem, booking_body, resident
 
 from sandbox.sms import SMS_PER_BOOKING_PER_DAY
 from sandbox.testing import SandboxHandle, run_sandbox
-from services.schemas import PROBLEM_NOT_FOUND, PROBLEM_RATE_LIMITED
+from services.schemas import (PROBLEM_NOT_FOUND, PROBLEM_RATE_LIMITED,
+                              PROBLEM_RESIDENT_SESSION_INVALID, RESIDENT_SESSION_HEADER)
 
 DAY = (TODAY + timedelta(days=1)).isoformat()
 
@@ -25,12 +26,16 @@ class Terminal:
         self.url = handle.url
         self.auth = {"Authorization": f"Bearer {token}"}
 
-    def get(self, path: str) -> requests.Response:
-        return requests.get(self.url + path, headers=self.auth, timeout=10)
+    def _headers(self, session: str | None) -> dict[str, str]:
+        return {**self.auth, **({RESIDENT_SESSION_HEADER: session} if session else {})}
 
-    def post(self, path: str, body: object, key: str) -> requests.Response:
+    def get(self, path: str, session: str | None = None) -> requests.Response:
+        return requests.get(self.url + path, headers=self._headers(session), timeout=10)
+
+    def post(self, path: str, body: object, key: str,
+             session: str | None = None) -> requests.Response:
         return requests.post(self.url + path, json=body, timeout=10,
-                             headers={**self.auth, "Idempotency-Key": key})
+                             headers={**self._headers(session), "Idempotency-Key": key})
 
 
 @pytest.fixture
@@ -95,3 +100,64 @@ def test_sms_per_booking_are_rationed_with_retry_after(
     # A resend of one already sent is its replay, not a new message: still answered.
     assert a.post(path, {"phone": "13900139000"}, "sms-0").status_code == 201
     assert len(a.get("/sandbox/sms").json()["messages"]) == SMS_PER_BOOKING_PER_DAY
+
+
+def _open_session(t: Terminal, n: int = 0) -> str:
+    who = resident(n)
+    r = requests.post(t.url + "/v1/identity/sessions", timeout=10, headers=t.auth, json={
+        "method": "idcard", "id_number": who["id_number"], "name": who["name"],
+        "verified_by": "face"})
+    assert r.status_code == 201, r.text
+    return str(r.json()["token"])
+
+
+def test_the_residents_own_session_reads_their_booking_at_any_terminal(
+        terminals: tuple[Terminal, Terminal]) -> None:
+    a, b = terminals
+    booking = _book(a, "a-1")
+    path = f"/v1/bookings/{booking['reference']}"
+    own = _open_session(b)
+    assert b.get(path, own).json() == booking  # the resident, at another terminal
+    assert b.post(path + "/sms", {"phone": "13900139000"}, "b-sms", own).status_code == 201
+    # Another resident's session, or none, sees nothing.
+    assert_problem(b.get(path, _open_session(b, n=7)), 404, PROBLEM_NOT_FOUND)
+    assert_problem(b.get(path), 404, PROBLEM_NOT_FOUND)
+    # Bound to the terminal that opened it: taken to another terminal it is refused.
+    assert_problem(a.get(path, own), 401, PROBLEM_RESIDENT_SESSION_INVALID)
+    cancelled = b.post(path + "/cancel", None, "b-cancel", own)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+
+
+def test_an_ended_session_is_dead(terminals: tuple[Terminal, Terminal]) -> None:
+    a, b = terminals
+    path = f"/v1/bookings/{_book(a, 'a-1')['reference']}"
+    own = _open_session(b)
+    assert b.get(path, own).status_code == 200
+    end = requests.delete(b.url + "/v1/identity/sessions/current", timeout=10,
+                          headers={**b.auth, RESIDENT_SESSION_HEADER: own})
+    assert end.status_code == 204
+    assert_problem(b.get(path, own), 401, PROBLEM_RESIDENT_SESSION_INVALID)
+    assert_problem(requests.delete(b.url + "/v1/identity/sessions/current", timeout=10,
+                                   headers={**b.auth, RESIDENT_SESSION_HEADER: own}), 401)
+    assert_problem(b.get(path, "made-up-token"), 401, PROBLEM_RESIDENT_SESSION_INVALID)
+
+
+def test_a_session_expires_and_keeps_no_token(tmp_path: Path) -> None:
+    from sandbox import store
+    from sandbox.problems import ProblemError
+    from sandbox.resident_sessions import SESSION_MINUTES, open_session, resident_of
+    from services.schemas import CHINA_TZ, ResidentSessionRequest
+
+    db = tmp_path / "s.db"
+    store.initialise(db)
+    conn = store.connect(db)
+    now = datetime(2026, 12, 1, 3, 0, tzinfo=CHINA_TZ)
+    who = resident()
+    session = open_session(conn, "t", ResidentSessionRequest(
+        method="sscard", id_number=who["id_number"], name=who["name"], verified_by="card"), now)
+    assert session.expires_at == now + timedelta(minutes=SESSION_MINUTES)
+    assert resident_of(conn, "t", session.token, now + timedelta(minutes=SESSION_MINUTES - 1))
+    with pytest.raises(ProblemError):
+        resident_of(conn, "t", session.token, now + timedelta(minutes=SESSION_MINUTES))
+    conn.close()
+    assert session.token.encode() not in db.read_bytes()
