@@ -70,7 +70,7 @@ class KioskApp(App):
         self.registry = registry or default_registry()
         self._on_built = on_built
         client = PlatformClient(config.platform.url, config.platform.token,
-                                timeout=config.platform.timeout)
+                                timeout=config.platform.timeout, **config.platform.tls_options())
         self.devices = Devices(config)
         # Every platform write is committed to the outbox first, then sent (issue 4).
         ob = config.outbox

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from services.tls import is_loopback, load_ca, parse_pin
+
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message names the offending key."""
@@ -25,19 +27,51 @@ class PlatformConfig(_Section):
     url: str = Field(description="Base URL of Platform API v1, e.g. https://platform.example/")
     token: str = Field(min_length=1, description="The terminal's bearer token")
     timeout: float = Field(default=10.0, gt=0, le=120, description="Seconds per HTTP call")
+    ca_file: str | None = Field(
+        default=None, description="PEM file of the CA(s) that issued the platform's "
+        "certificate, trusted instead of the public CAs (default: the public CAs)")
+    pin_sha256: list[str] = Field(
+        default_factory=list, description="SHA-256 of the platform certificate's public key "
+        "(SubjectPublicKeyInfo), base64 or hex; when set, the chain must verify and the key "
+        "must be one of these (default: no pin)")
 
     @field_validator("url")
     @classmethod
     def _http_url(cls, v: str) -> str:
         if not v.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+            raise ValueError("must start with https://")
         try:
             host = urlsplit(v).hostname
         except ValueError:  # e.g. a bad port or an unclosed [IPv6 bracket
             host = None
         if not host:
             raise ValueError("has no host name, e.g. https://platform.example/")
+        if v.startswith("http://") and not is_loopback(host):
+            # Tokens and residents' data never cross a network in clear text.
+            raise ValueError("must be https:// (plain http:// only to this machine: "
+                             "127.0.0.1, ::1 or localhost)")
         return v.rstrip("/")
+
+    @field_validator("ca_file")
+    @classmethod
+    def _ca_bundle(cls, v: str | None) -> str | None:
+        if v is not None:
+            load_ca(v)  # ValueError: missing, unreadable or no PEM certificate in it
+        return v
+
+    @field_validator("pin_sha256")
+    @classmethod
+    def _pins(cls, v: list[str]) -> list[str]:
+        for i, pin in enumerate(v):
+            try:
+                parse_pin(pin)
+            except ValueError as exc:
+                raise ValueError(f"pin {i + 1} ({pin!r}) {exc}") from None
+        return v
+
+    def tls_options(self) -> dict[str, Any]:
+        """The TLS keyword arguments of PlatformClient for this section."""
+        return {"ca_file": self.ca_file, "pin_sha256": tuple(self.pin_sha256)}
 
     @field_validator("token")
     @classmethod

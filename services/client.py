@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from pydantic import BaseModel, ValidationError
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity import (RetryCallState, Retrying, retry_if_exception_type,
+                      retry_if_not_exception_type, stop_after_attempt)
 
 from .deadline import CallDeadline, DeadlineExceeded, mount
 from .errors import (BadResponse, Conflict, DuplicateBooking, IdempotencyKeyReused, NotFound,
-                     PlatformError, PlatformUnavailable, Rejected, Unauthorized)
+                     PlatformError, PlatformUnavailable, Rejected, TlsRefused, Unauthorized)
 from .schemas import PROBLEM_DUPLICATE_BOOKING, PROBLEM_IDEMPOTENCY_KEY_REUSED, Problem
+from .tls import TlsAdapter, parse_pin, refusal, tls_context, transport_problem
 
 log = logging.getLogger(__name__)
 
@@ -31,17 +34,37 @@ HEALTHY = {"status": "ok"}
 class PlatformClient:
     """The terminal's only way to the platform. Every call ends within its timeout (connect,
     headers and body together); every write has an Idempotency-Key; every answer is
-    validated, and every failure is a PlatformError."""
+    validated, and every failure is a PlatformError.
+
+    TLS (services/tls.py): the certificate chain and host name are always verified, against
+    `ca_file` (PEM) instead of the public CAs when given; with `pin_sha256` the leaf's public
+    key must also be one of the pins. http:// is refused unless the host is loopback.
+    """
 
     def __init__(self, base_url: str, token: str, *, timeout: float = 10.0,
-                 session: requests.Session | None = None) -> None:
+                 session: requests.Session | None = None, ca_file: str | None = None,
+                 pin_sha256: Sequence[str] = ()) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
+        if problem := transport_problem(base_url):
+            raise ValueError(f"platform URL {problem}")
+        if isinstance(pin_sha256, str):
+            raise TypeError("pin_sha256 is a list of pins, not one string")
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self._host = urlsplit(base_url).hostname or ""
+        self._last_refusal: str | None = None
+        context = tls_context(ca_file, [parse_pin(pin) for pin in pin_sha256])
         # The session is the transport seam: tests or adapters may pass their own. Its plain
-        # adapters are replaced by ones that obey the call's deadline.
-        self._session = mount(session if session is not None else requests.Session())
+        # adapters are replaced by ones that obey the call's deadline and the TLS settings.
+        self._session = mount(session if session is not None else requests.Session(),
+                              lambda: TlsAdapter(context))
+        https = self._session.get_adapter("https://")
+        if (ca_file or pin_sha256) and not (isinstance(https, TlsAdapter)
+                                            and https.context is context):
+            # A session with its own adapter (another client's, say) would drop them silently.
+            raise ValueError("ca_file and pin_sha256 need the client's own https adapter; "
+                             "the session given has another")
         self._headers = {
             "Authorization": f"Bearer {token}",
             "Accept": "application/json, application/problem+json",
@@ -56,9 +79,12 @@ class PlatformClient:
             log.info("GET %s: connection failed, retrying", path)
         # A GET is safe to repeat after the connection failed (ConnectTimeout included). A
         # read timeout is not a ConnectionError and is not retried: the resident would wait
-        # twice the timeout. No wait between the two tries: the resident is waiting.
+        # twice the timeout. Nor is a TLS refusal (an SSLError is a ConnectionError): the
+        # certificate is no better a moment later. No wait between the two tries: the resident
+        # is waiting.
         retry = Retrying(stop=stop_after_attempt(1 + GET_RETRIES),
-                         retry=retry_if_exception_type(requests.ConnectionError),
+                         retry=(retry_if_exception_type(requests.ConnectionError)
+                                & retry_if_not_exception_type(requests.exceptions.SSLError)),
                          before_sleep=retrying, reraise=True)
         with CallDeadline(self.timeout) as deadline:
             # Both tries share the one deadline: the resident waits for the call, not a try.
@@ -110,6 +136,9 @@ class PlatformClient:
                 response = self._send(deadline, "GET", "/healthz",
                                       headers={"Accept": "application/json"})
                 return response.status_code == 200 and _json(response) == HEALTHY
+            except requests.exceptions.SSLError as exc:
+                self._refused(exc, repeat_quietly=True)
+                return False
             except (requests.RequestException, ValueError):
                 return False
 
@@ -131,15 +160,27 @@ class PlatformClient:
             raise DeadlineExceeded("deadline exceeded")
         return response
 
-    @staticmethod
-    def _call(send: Callable[[], requests.Response]) -> requests.Response:
-        """`send()`, its failures as PlatformUnavailable."""
+    def _call(self, send: Callable[[], requests.Response]) -> requests.Response:
+        """`send()`, its failures as PlatformUnavailable (TlsRefused for TLS)."""
         try:
             return send()
         except DeadlineExceeded:
             raise PlatformUnavailable(detail="deadline exceeded") from None
+        except requests.exceptions.SSLError as exc:
+            raise self._refused(exc) from None
         except requests.RequestException as exc:
             raise _unavailable(exc) from None
+
+    def _refused(self, exc: requests.exceptions.SSLError, *,
+                 repeat_quietly: bool = False) -> TlsRefused:
+        """The TlsRefused for `exc`, logged as a warning: an operator has to act. The probe
+        runs every few seconds while offline: it warns once per reason, then quietly."""
+        reason = refusal(exc)
+        quiet = repeat_quietly and reason == self._last_refusal
+        self._last_refusal = reason
+        log.log(logging.DEBUG if quiet else logging.WARNING,
+                "TLS to the platform (%s) refused: %s", self._host, reason)
+        return TlsRefused(detail=reason)
 
     def close(self) -> None:
         self._session.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -25,14 +26,16 @@ class DeadlineExceeded(requests.Timeout):
 
 class CallDeadline:
     """`with CallDeadline(seconds):` every connection of a DeadlineAdapter used by this thread
-    inside the block is shut down when `seconds` have passed since the block began."""
+    inside the block (from its connect on, for https: a proxy's CONNECT and the handshake
+    included) is shut down when `seconds` have passed since the block began."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.expired = False
         self._lock = threading.Lock()
         self._done = False
-        self._connections: list[HTTPConnection] = []
+        # Connections, and TLS sockets still in their handshake (no connection has them yet).
+        self._connections: list[HTTPConnection | socket.socket] = []
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
         self._outer: CallDeadline | None = None
@@ -51,7 +54,7 @@ class CallDeadline:
             self._connections.clear()
         _local.deadline = self._outer
 
-    def watch(self, connection: HTTPConnection) -> None:
+    def watch(self, connection: HTTPConnection | socket.socket) -> None:
         with self._lock:
             if self._done:
                 return
@@ -70,8 +73,8 @@ class CallDeadline:
             _shut(connection)
 
 
-def _shut(connection: HTTPConnection) -> None:
-    sock = connection.sock
+def _shut(connection: HTTPConnection | socket.socket) -> None:
+    sock = connection if isinstance(connection, socket.socket) else connection.sock
     if sock is None:
         return  # still connecting: the connect timeout bounds that part
     try:
@@ -80,10 +83,16 @@ def _shut(connection: HTTPConnection) -> None:
         pass  # already closed by the other side: nothing is blocked on it
 
 
-def _watched(connection: HTTPConnection) -> None:
+def _watched(connection: HTTPConnection | socket.socket) -> None:
     deadline: CallDeadline | None = getattr(_local, "deadline", None)
     if deadline is not None:
         deadline.watch(connection)
+
+
+def watch_handshake(sock: socket.socket) -> None:
+    """Let the calling thread's CallDeadline shut `sock` too: a TLS socket in its handshake,
+    which a server can drip as slowly as a body (services/tls.py calls this)."""
+    _watched(sock)
 
 
 class _Connection(HTTPConnection):
@@ -94,6 +103,13 @@ class _Connection(HTTPConnection):
 
 
 class _TlsConnection(HTTPSConnection):
+    def connect(self) -> None:
+        # Watched from the start: through a proxy, connect() also waits for the answer to
+        # CONNECT on the plain socket (the TLS handshake after it is watched by its socket,
+        # services/tls.py), and a proxy can drip that answer as slowly as any server.
+        _watched(self)
+        super().connect()
+
     def request(self, *args: Any, **kwargs: Any) -> None:
         _watched(self)
         super().request(*args, **kwargs)
@@ -123,9 +139,11 @@ class DeadlineAdapter(HTTPAdapter):
         return manager
 
 
-def mount(session: requests.Session) -> requests.Session:
-    """`session` with DeadlineAdapters for http and https, unless it has its own adapters."""
+def mount(session: requests.Session,
+          adapter: Callable[[], HTTPAdapter] = DeadlineAdapter) -> requests.Session:
+    """`session` with `adapter()`s (DeadlineAdapters or a subclass) for http and https, unless
+    it has its own adapters."""
     for prefix in ("http://", "https://"):
         if type(session.get_adapter(prefix)) is HTTPAdapter:
-            session.mount(prefix, DeadlineAdapter())
+            session.mount(prefix, adapter())
     return session

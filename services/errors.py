@@ -35,6 +35,15 @@ class PlatformUnavailable(PlatformError):
     message = "网络或平台暂时不可用，请稍后再试。"
 
 
+class TlsRefused(PlatformUnavailable):
+    """The terminal refused the connection: the platform's certificate did not verify
+    (unknown CA, expired, another host), its key matches no pin, or the URL is plain http off
+    this machine. Still "try later" (the outbox keeps the write), but it will not fix itself
+    in seconds: someone has to renew the certificate or the terminal's ca_file or pins."""
+
+    message = "无法与平台建立安全连接，请到人工窗口办理或联系工作人员。"
+
+
 class BadResponse(PlatformError):
     """The platform answered something that does not match Platform API v1."""
 

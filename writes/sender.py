@@ -6,12 +6,17 @@ from typing import Any
 
 from offline_cache.sync import Delivered, Refused, RetryLater, SendResult
 from services.client import PlatformClient
-from services.errors import BadResponse, Conflict, PlatformError, PlatformUnavailable, Unauthorized
+from services.errors import (BadResponse, Conflict, PlatformError, PlatformUnavailable,
+                             TlsRefused, Unauthorized)
 
 from .kinds import Handler, WriteKinds, default_kinds
 
 #: How long to wait before resending after a 429 or a 401 (token being rotated).
 RATE_LIMIT_WAIT_S = 30.0
+#: How long at least before resending after a TLS refusal: a certificate, a CA file or a pin is
+#: fixed by a person, not in seconds. The offline probe still brings the write forward as soon
+#: as the platform answers properly again.
+TLS_REFUSED_WAIT_S = 300.0
 
 
 class PlatformSender:
@@ -35,6 +40,8 @@ class PlatformSender:
         except (ValueError, KeyError, TypeError) as exc:
             # A payload that no longer validates (e.g. written by an older version).
             return Refused(f"payload invalid: {type(exc).__name__}")
+        except TlsRefused as exc:
+            return RetryLater(_reason(exc), TLS_REFUSED_WAIT_S)
         except PlatformUnavailable as exc:
             return RetryLater(_reason(exc))
         except BadResponse as exc:
@@ -54,5 +61,8 @@ class PlatformSender:
 
 
 def _reason(exc: PlatformError) -> str:
-    # Status, problem type and title only: never the request, which holds personal data.
-    return " ".join(str(p) for p in (exc.status, exc.problem_type, type(exc).__name__) if p)
+    # Status, problem type and title only: never the request, which holds personal data. A
+    # TLS refusal says what was wrong with the certificate (fixed words, no URL).
+    detail = exc.detail if isinstance(exc, TlsRefused) else None
+    return " ".join(str(p) for p in (exc.status, exc.problem_type, type(exc).__name__, detail)
+                    if p)

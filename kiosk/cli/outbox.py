@@ -32,7 +32,8 @@ EXIT_CODES: dict[str, dict[ExitCode, str]] = {
     "sync": {
         ExitCode.OK: "nothing is pending any more",
         ExitCode.NOT_OK: "writes are still pending (platform unreachable, or --timeout passed)",
-        ExitCode.USAGE: "the config file is missing or wrong, or the outbox cannot be opened",
+        ExitCode.USAGE: "the config file is missing or wrong, --platform is plain http:// to "
+                        "another machine, or the outbox cannot be opened",
     },
 }
 #: Seconds per HTTP call when neither --http-timeout nor a config says.
@@ -95,7 +96,15 @@ def sync(args: argparse.Namespace) -> int:
     platform = args.platform or (cfg.platform.url if cfg else "")
     token = args.token or (cfg.platform.token if cfg else "")
     http_timeout = args.http_timeout or (cfg.platform.timeout if cfg else HTTP_TIMEOUT)
-    with PlatformClient(platform, token, timeout=http_timeout) as client:
+    try:
+        # The config's ca_file and pins whenever it was read, whatever URL the flags give.
+        client = PlatformClient(platform, token, timeout=http_timeout,
+                                **(cfg.platform.tls_options() if cfg else {}))
+    except ValueError as exc:  # e.g. --platform http:// to another machine
+        box.store.close()
+        print(f"kiosk sync: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    with client:
         worker = SyncWorker(box, PlatformSender(client), backoff=Backoff(base_s=0.2, max_s=5.0))
         if args.until_empty:
             empty = worker.drain(args.timeout)

@@ -68,8 +68,10 @@ class Simulator:
     """Runs sessions one after another; every accepted write is appended to `out` at once."""
 
     def __init__(self, *, platform: str, token: str, db: str, out: IO[str], seed: int,
-                 http_timeout: float = 5.0, key_file: str | None = None) -> None:
-        self.client = PlatformClient(platform, token, timeout=http_timeout)
+                 http_timeout: float = 5.0, key_file: str | None = None,
+                 tls: dict[str, Any] | None = None) -> None:
+        # tls: ca_file and pin_sha256 of the terminal's config, when it was read.
+        self.client = PlatformClient(platform, token, timeout=http_timeout, **(tls or {}))
         self.catalogue = CatalogueService(self.client)
         self.bookings = BookingService(self.client)
         self.outbox = open_outbox(db, key_file=key_file)
@@ -166,13 +168,15 @@ EXIT_CODES: dict[str, dict[ExitCode, str]] = {
     "simulate": {
         ExitCode.OK: "the sessions ran (abandoned ones are counted in the output)",
         ExitCode.USAGE: "the config file is missing or wrong (needed without --platform and "
-                        "--token), or the outbox cannot be opened",
+                        "--token), --platform is plain http:// to another machine, or the "
+                        "outbox cannot be opened",
     },
 }
 
 
 def run(args: Any) -> int:
     platform, token, http_timeout = args.platform, args.token, args.http_timeout
+    tls: dict[str, Any] = {}
     if args.config or platform is None or token is None:
         # The terminal's platform and token; the outbox is always --db, never the terminal's.
         try:
@@ -182,6 +186,7 @@ def run(args: Any) -> int:
             return ExitCode.USAGE
         platform, token = platform or cfg.platform.url, token or cfg.platform.token
         http_timeout = http_timeout or cfg.platform.timeout
+        tls = cfg.platform.tls_options()
     try:
         out = open_owner_only(args.jsonl)
     except OSError as exc:
@@ -190,7 +195,11 @@ def run(args: Any) -> int:
     with out:
         try:
             sim = Simulator(platform=platform, token=token, db=args.db, out=out, seed=args.seed,
-                            http_timeout=http_timeout or HTTP_TIMEOUT, key_file=args.key_file)
+                            http_timeout=http_timeout or HTTP_TIMEOUT, key_file=args.key_file,
+                            tls=tls)
+        except ValueError as exc:  # e.g. --platform http:// to another machine
+            print(f"kiosk simulate: {exc}", file=sys.stderr)
+            return ExitCode.USAGE
         except (StoreError, OutboxKeyError, OSError) as exc:
             print(f"kiosk simulate: cannot open the outbox: {exc}", file=sys.stderr)
             return ExitCode.USAGE

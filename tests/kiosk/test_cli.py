@@ -144,7 +144,7 @@ def test_a_bad_config_named_by_the_environment(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "kiosk.toml"
-    bad.write_text('[platform]\nurl = "http://x"\ntoken = "t"\nspeed = 3\n[devices.printer]\n'
+    bad.write_text('[platform]\nurl = "https://x"\ntoken = "t"\nspeed = 3\n[devices.printer]\n'
                    'queue = "slips"\n', encoding="utf-8")
     monkeypatch.setenv(config_file.CONFIG_ENV, str(bad))
     assert main(["check-config"]) == ExitCode.USAGE

@@ -32,15 +32,15 @@ def test_good_config_has_defaults(tmp_path: Path) -> None:
 @pytest.mark.parametrize("raw, key", [
     ({}, "platform"),
     ({"platform": {"url": "ftp://x", "token": "t"}}, "platform.url"),
-    ({"platform": {"url": "http://x", "token": ""}}, "platform.token"),
-    ({"platform": {"url": "http://x", "token": "t"}}, "devices.printer.queue"),
-    ({"platform": {"url": "http://x", "token": "t"},
+    ({"platform": {"url": "https://x", "token": ""}}, "platform.token"),
+    ({"platform": {"url": "https://x", "token": "t"}}, "devices.printer.queue"),
+    ({"platform": {"url": "https://x", "token": "t"},
       "devices": {"printer": {"backend": "simulated"}}}, "devices.printer.out_dir"),
-    ({"platform": {"url": "http://x", "token": "t"},
+    ({"platform": {"url": "https://x", "token": "t"},
       "devices": {"printer": {"backend": "laser", "queue": "q"}}}, "devices.printer.backend"),
-    ({"platform": {"url": "http://x", "token": "t"}, "ui": {"orientaton": "portrait"}},
+    ({"platform": {"url": "https://x", "token": "t"}, "ui": {"orientaton": "portrait"}},
      "ui.orientaton"),
-    ({"platform": {"url": "http://x", "token": "t"}, "timeouts": {"warning": 5}},
+    ({"platform": {"url": "https://x", "token": "t"}, "timeouts": {"warning": 5}},
      "timeouts.warning"),
 ])
 def test_bad_config_names_the_key(raw: dict, key: str) -> None:
@@ -76,7 +76,7 @@ def test_missing_font_override_stops_startup(tmp_path: Path) -> None:
     assert "ui.font" in proc.stderr
 
 
-_OK = {"platform": {"url": "http://x", "token": "t"},
+_OK = {"platform": {"url": "https://x", "token": "t"},
        "devices": {"printer": {"backend": "cups", "queue": "q"}}}
 
 

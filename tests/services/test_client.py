@@ -186,7 +186,7 @@ class DeadSession(requests.Session):
 def test_a_get_is_retried_once_only_then_unavailable(error: type[requests.RequestException]
                                                      ) -> None:
     session = DeadSession(error)
-    with PlatformClient("http://platform.invalid", "t", session=session) as c:
+    with PlatformClient("https://platform.invalid", "t", session=session) as c:
         with pytest.raises(PlatformUnavailable) as exc:
             c.get("/v1/items", None, ItemList)
         assert exc.value.detail == error.__name__

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fake_platform import FakeReply, FakeRequest, fake_platform
+from tls_server import connect_proxy
 
 from sandbox.testing import SandboxHandle
 from services.client import PlatformClient
@@ -26,24 +27,29 @@ DRIP_FOR = 12.0
 TIMEOUT = 1.5
 
 
+#: The start of a TLS handshake record 16 KB long: a client waits for all of it.
+TLS_RECORD = b"\x16\x03\x03\x40\x00\x02" + b"\x00" * 200
+
+
 @contextmanager
-def dripping_server(head_at_once: bool) -> Iterator[str]:
-    """A plain socket server on 127.0.0.1 that sends its answer one byte every 0.5 s (after
-    the headers at once when `head_at_once`)."""
+def dripping_server(head_at_once: bool, answer: bytes | None = None,
+                    scheme: str = "http") -> Iterator[str]:
+    """A plain socket server on 127.0.0.1 that sends its answer (`answer`, else HEAD + BODY)
+    one byte every 0.5 s (after the headers at once when `head_at_once`)."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.1)
     stop = threading.Event()
 
     def drip(conn: socket.socket) -> None:
         with conn:
-            conn.recv(65536)  # the request; its content does not matter
-            answer = HEAD + BODY
+            conn.recv(65536)  # the request (or ClientHello); its content does not matter
+            reply = answer if answer is not None else HEAD + BODY
             if head_at_once:
                 conn.sendall(HEAD)
-                answer = BODY
+                reply = BODY
             ends = time.monotonic() + DRIP_FOR
             try:
-                for byte in answer:
+                for byte in reply:
                     if stop.is_set() or time.monotonic() > ends:
                         return
                     conn.sendall(bytes([byte]))
@@ -64,7 +70,7 @@ def dripping_server(head_at_once: bool) -> Iterator[str]:
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        yield f"{scheme}://127.0.0.1:{listener.getsockname()[1]}"
     finally:
         stop.set()
         thread.join(5)
@@ -88,6 +94,42 @@ def test_a_dripping_server_is_unavailable_within_the_deadline(call: str,
             CALLS[call](c)
         took = time.monotonic() - started
     assert took < TIMEOUT + 0.5, f"{call} took {took:.1f} s"
+    assert err.value.detail == "deadline exceeded"
+
+
+@pytest.mark.parametrize("call", sorted(CALLS))
+def test_a_dripping_tls_handshake_is_unavailable_within_the_deadline(call: str) -> None:
+    # Over https the server can drip its handshake instead: before any request is sent.
+    with dripping_server(False, TLS_RECORD, "https") as url, \
+            PlatformClient(url, "t", timeout=TIMEOUT) as c:
+        started = time.monotonic()
+        with pytest.raises(PlatformUnavailable) as err:
+            CALLS[call](c)
+        took = time.monotonic() - started
+        assert c.reachable(timeout=TIMEOUT) is False
+        took_probe = time.monotonic() - started - took
+    assert took < TIMEOUT + 0.5, f"{call} took {took:.1f} s"
+    assert took_probe < TIMEOUT + 0.5, f"reachable took {took_probe:.1f} s"
+    assert err.value.detail == "deadline exceeded"
+
+
+@pytest.mark.parametrize("proxy", [{"drip": True}, {"answer_after": 1.2}],
+                         ids=["drip-connect", "slow-connect-then-drip-handshake"])
+def test_through_a_proxy_the_deadline_covers_connect_and_handshake(
+        proxy: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    # The proxy's answer to CONNECT and the TLS handshake after it come before any request:
+    # each one alone ends within the timeout, both together must too.
+    with dripping_server(False, TLS_RECORD, "https") as url, connect_proxy(**proxy) as p, \
+            PlatformClient(url, "t", timeout=TIMEOUT) as c:
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTPS_PROXY", p.url)
+        started = time.monotonic()
+        with pytest.raises(PlatformUnavailable) as err:
+            c.get("/v1/items", None, ItemList)
+        took = time.monotonic() - started
+    assert p.tunnels, "the call went through the proxy"
+    assert took < TIMEOUT + 0.5, f"took {took:.1f} s"
     assert err.value.detail == "deadline exceeded"
 
 

@@ -74,7 +74,7 @@ def test_backend_from_config(emulator: ReaderEmulator, card: Card, tmp_path: Pat
 
 
 def test_config_and_registry() -> None:
-    base = {"platform": {"url": "http://x", "token": "t"},
+    base = {"platform": {"url": "https://x", "token": "t"},
             "devices": {"printer": {"backend": "simulated", "out_dir": "/tmp"}}}
     with pytest.raises(ConfigError, match="devices.idcard.port"):
         parse_config({**base, "devices": {**base["devices"], "idcard": {"backend": "ga467"}}})
