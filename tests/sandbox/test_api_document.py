@@ -217,3 +217,12 @@ def test_links_lead_from_a_booking_to_its_lookup_cancel_and_sms(doc: dict[str, A
         for response in op["responses"].values():
             for link in response.get("links", {}).values():
                 assert link["operationId"] in ids
+
+
+def test_a_timestamp_is_text_not_a_number_of_seconds(api: Api) -> None:
+    """Schemathesis found `made_at: 0` taken as 1970-01-01T00:00Z (and answered 201)."""
+    body = {"booking": booking_body("RS-S001", "HALL-CITY", "x", n=772),
+            "local_reference": "L00001", "terminal_id": "T-1", "made_at": 0}
+    problem = assert_problem(api.post("/v1/bookings/provisional", body, key="made-at-0"), 422,
+                             PROBLEM_INVALID_REQUEST)
+    assert "made_at" in problem["detail"]
