@@ -59,6 +59,13 @@ _IF_NONE_MATCH = {
 _KEYWORDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
 _METHODS = ("get", "put", "post", "delete", "patch")
 
+#: What any request may get besides the statuses its operation lists.
+BEYOND_OPERATIONS = (
+    "\n\nEach operation lists every status it answers. Besides those, on any path: a request "
+    "the HTTP parser cannot read (request line or headers malformed, or far over 414/431 "
+    "sizes) is 400, a method the path does not have is 405 with `Allow`, an unknown path is "
+    "404, and a fault of the server is 500 (problem `internal`), all problem+json.")
+
 #: Stateful testing and clients: which answer feeds which request (OpenAPI links).
 LINKS: dict[tuple[str, str, str], dict[str, Any]] = {
     ("/v1/bookings", "post", "201"): {
@@ -167,6 +174,7 @@ def install(app: FastAPI, extra: Callable[[Document], None] | None = None) -> No
             doc = build()
             if extra is not None:
                 extra(doc)
+            doc["info"]["description"] = doc["info"].get("description", "") + BEYOND_OPERATIONS
             app.openapi_schema = finish(doc)
         return app.openapi_schema
 
