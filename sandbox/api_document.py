@@ -28,12 +28,13 @@ IDEMPOTENCY_KEY_SCHEMA: dict[str, Any] = {
 # Shared problem answers, by name under components/responses: (status, description, headers).
 _SHARED: dict[str, tuple[int, str, dict[str, Any]]] = {
     "Unauthorized": (401, "No valid bearer token (problem `unauthorized`)",
-                     {"WWW-Authenticate": {"description": "Always `Bearer`",
+                     {"WWW-Authenticate": {"description": "Always `Bearer`", "required": True,
                                            "schema": {"type": "string", "const": "Bearer"}}}),
     "UnreadableBody": (400, "The request cannot be read: a body that is not UTF-8, or (on "
                             "writes) an Idempotency-Key missing, sent twice or not 1–"
                             f"{IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters", {}),
-    "BodyTooLarge": (413, "The body is over the route's limit (problem `body-too-large`)",
+    "BodyTooLarge": (413, "The body is over the route's limit (problem `body-too-large`; "
+                          "`image-too-large` for a photo declaring too many pixels)",
                      {"Connection": {"schema": {"type": "string", "const": "close"}}}),
     "UriTooLong": (414, "Path and query over 8 KB",
                    {"Connection": {"schema": {"type": "string", "const": "close"}}}),
@@ -44,13 +45,14 @@ _SHARED: dict[str, tuple[int, str, dict[str, Any]]] = {
     "RateLimited": (429, "Too many lookups by reference from this terminal (problem "
                          "`rate-limited`)",
                     {"Retry-After": {"description": "Seconds to wait before the next lookup",
+                                     "required": True,
                                      "schema": {"type": "integer", "minimum": 1}}}),
 }
 _BY_STATUS = {status: name for name, (status, _, _) in _SHARED.items()}
 _VALIDATOR_HEADERS = {
     "ETag": {"description": "Strong validator of the body; send it back in If-None-Match",
-             "schema": {"type": "string", "pattern": '^"[0-9a-f]{32}"$'}},
-    "Cache-Control": {"schema": {"type": "string", "const": "no-cache"}}}
+             "required": True, "schema": {"type": "string", "pattern": '^"[0-9a-f]{32}"$'}},
+    "Cache-Control": {"required": True, "schema": {"type": "string", "const": "no-cache"}}}
 _IF_NONE_MATCH = {
     "name": "If-None-Match", "in": "header", "required": False,
     "description": "ETags of a cached copy: a match answers 304 without a body",
@@ -127,8 +129,9 @@ def _finish_operation(path: str, method: str, op: dict[str, Any], authorised: bo
         statuses.discard(422)
         responses.pop("422", None)
     if "requestBody" in op or any(p["name"] == "Idempotency-Key" for p in params):
-        statuses |= {400, 413}
-    statuses |= {414, 431}  # sandbox/limits.py answers these before any route
+        statuses.add(400)
+    # sandbox/limits.py answers these before any route: a body over the limit on a GET too.
+    statuses |= {413, 414, 431}
     for status in sorted(statuses):
         if status in _BY_STATUS:
             responses[str(status)] = _shared(status)
