@@ -21,7 +21,7 @@ from services.schemas import (API_PREFIX, PROBLEM_IDEMPOTENCY_KEY_MISSING,
 from services.validation import (IDEMPOTENCY_KEY_MAX_LENGTH, QueryDate, QueryInt,
                                  is_valid_idempotency_key)
 
-from . import (app_login, etag, identity, ledger, limits, problems, provisional,
+from . import (api_document, app_login, etag, identity, ledger, limits, problems, provisional,
                resident_sessions, sms, store)
 from . import slots as sl
 from .problems import ProblemError, problem_responses
@@ -249,8 +249,9 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
 
     if sandbox_tools:
         app.include_router(tools, include_in_schema=False)
+        api_document.serve_tools_document(app, tools, API_VERSION)
 
-    problems.document_problem_schema(app)
+    api_document.install(app, extra=problems.add_problem_schemas)
     return app
 
 
@@ -265,8 +266,13 @@ def openapi_document() -> dict[str, Any]:
     return _schema_only_app().openapi()
 
 
-def _schema_only_app() -> FastAPI:
+def sandbox_tools_document() -> dict[str, Any]:
+    """The document of the sandbox's own test tools (docs/sandbox-tools.openapi.json)."""
+    return api_document.tools_document(_schema_only_app(sandbox_tools=True))
+
+
+def _schema_only_app(sandbox_tools: bool = False) -> FastAPI:
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
-        return create_app(f"{tmp}/schema.db", ["unused"])
+        return create_app(f"{tmp}/schema.db", ["unused"], sandbox_tools=sandbox_tools)
 

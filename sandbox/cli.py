@@ -26,18 +26,22 @@ def _parser() -> argparse.ArgumentParser:
                             "app-login codes); without it they answer 404")
     openapi = sub.add_parser("openapi", help="print the OpenAPI document (docs/openapi.json)")
     openapi.add_argument("--out", help="write to this file instead of stdout")
+    openapi.add_argument("--sandbox-tools", action="store_true",
+                         help="the document of the test tools instead (docs/sandbox-tools."
+                              "openapi.json; served at /sandbox/openapi.json with them)")
     return parser
 
 
-def render_openapi() -> str:
-    from .app import openapi_document
-    return json.dumps(openapi_document(), ensure_ascii=False, indent=2) + "\n"
+def render_openapi(sandbox_tools: bool = False) -> str:
+    from .app import openapi_document, sandbox_tools_document
+    doc = sandbox_tools_document() if sandbox_tools else openapi_document()
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "openapi":
-        text = render_openapi()
+        text = render_openapi(args.sandbox_tools)
         if args.out:
             with open(args.out, "w", encoding="utf-8") as f:
                 f.write(text)

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 # Slots and bookings change every minute: only the catalogue and halls carry validators.
-_CACHEABLE = re.compile(r"^/v1/(items|items/[^/]+|departments|life-events|halls)$")
+CACHEABLE = re.compile(r"^/v1/(items|items/[^/]+|departments|life-events|halls)$")
 
 
 class CatalogueETagMiddleware(BaseHTTPMiddleware):
@@ -19,7 +19,7 @@ class CatalogueETagMiddleware(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         response = await call_next(request)
         if (request.method != "GET" or response.status_code != 200
-                or not _CACHEABLE.match(request.url.path)):
+                or not CACHEABLE.match(request.url.path)):
             return response
         chunks = response.body_iterator  # type: ignore[attr-defined]  # a streaming response
         body = b"".join([chunk async for chunk in chunks])

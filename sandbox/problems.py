@@ -15,6 +15,8 @@ from services.schemas import (PROBLEM_CONTENT_TYPE, PROBLEM_INTERNAL, PROBLEM_IN
                               PROBLEM_NOT_FOUND, PROBLEM_UNAUTHORIZED, DuplicateBookingProblem,
                               Problem)
 
+from . import api_document
+
 # uvicorn's error logger: the line lands in the server log with uvicorn's own formatting.
 log = logging.getLogger("uvicorn.error")
 
@@ -78,10 +80,21 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     type_, title = _HTTP_PROBLEMS.get(exc.status_code, (PROBLEM_INVALID_REQUEST, "请求有误。"))
+    detail = None
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route whose path matches: at
+        # /v1/bookings/provisional that was GET /v1/bookings/{reference}, though only POST is
+        # served there. The document says which methods a path has.
+        headers["Allow"] = api_document.allowed_methods(request.app, request.url.path) \
+            or headers.get("Allow", "")
+    if exc.status_code == 400:
+        # FastAPI's one 400 of its own: a body it cannot decode (not UTF-8).
+        title, detail = "提交的内容无法识别。", "the body cannot be decoded: not UTF-8"
     if exc.status_code >= 500:
         type_, title = PROBLEM_INTERNAL, "服务暂时不可用，请稍后再试。"
-    return problem_response(exc.status_code, type_, title, None, request.url.path,
-                            dict(exc.headers) if exc.headers else None)
+    return problem_response(exc.status_code, type_, title, detail, request.url.path,
+                            headers or None)
 
 
 class CatchAllMiddleware:
@@ -144,18 +157,9 @@ def problem_responses(*statuses: int, extended: dict[int, str] | None = None
     return out
 
 
-def document_problem_schema(app: FastAPI) -> None:
-    """Add the Problem schema that problem_responses() refers to into the OpenAPI document."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = build()
-            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-            schemas["Problem"] = Problem.model_json_schema()
-            for name, model in EXTENDED_PROBLEMS.items():
-                schemas[name] = model.model_json_schema(
-                    ref_template="#/components/schemas/{model}")
-        return app.openapi_schema  # type: ignore[return-value]  # set by build()
-
-    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
+def add_problem_schemas(doc: dict[str, Any]) -> None:
+    """Add the Problem schemas that problem_responses() refers to into an OpenAPI document."""
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = Problem.model_json_schema()
+    for name, model in EXTENDED_PROBLEMS.items():
+        schemas[name] = model.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -57,7 +57,9 @@ def open_session(conn: sqlite3.Connection, terminal: str, req: ResidentSessionRe
 def _invalid() -> ProblemError:
     return ProblemError(401, PROBLEM_RESIDENT_SESSION_INVALID,
                         "身份核验已失效，请重新刷身份证或扫码。",
-                        "the resident session is unknown, ended, expired or another terminal's")
+                        "the resident session is unknown, ended, expired or another terminal's",
+                        # A 401 names its scheme (RFC 9110): here the resident's, not the bearer.
+                        headers={"WWW-Authenticate": 'ResidentSession realm="resident"'})
 
 
 def resident_of(conn: sqlite3.Connection, terminal: str, token: str, now: datetime) -> str:

@@ -83,6 +83,13 @@ def date_only(value: object) -> object:
     return value
 
 
+def timestamp_text(value: object) -> object:
+    """An ISO 8601 string (or a datetime built in Python), never a number of seconds."""
+    if not isinstance(value, str | datetime):
+        raise ValueError("a timestamp is an ISO 8601 string with an offset")
+    return value
+
+
 def whole_number(value: object) -> object:
     """An integer as written in a query string: pydantic would take "1.0" for 1."""
     if isinstance(value, str):
@@ -120,8 +127,9 @@ Phone = Annotated[str, Field(min_length=11, max_length=11, pattern=r"^1[0-9]{10}
                   AfterValidator(_phone)]
 ResidentName = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH),
                          AfterValidator(_name)]
-#: A timestamp in a request body: an offset is required (+08:00 for China time).
-Timestamp = Annotated[AwareDatetime, Field(strict=False)]
+#: A timestamp in a request body: an offset is required (+08:00 for China time), and it is
+#: text: lax mode alone took the number 0 for 1970-01-01T00:00Z.
+Timestamp = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(timestamp_text)]
 #: Query parameters are strings by nature; these refuse what pydantic's lax mode would bend.
 QueryDate = Annotated[date, BeforeValidator(date_only)]
 QueryInt = Annotated[int, BeforeValidator(whole_number)]

@@ -142,7 +142,8 @@ def test_the_sandbox_tools_exist_only_when_asked_for(tmp_path: Any) -> None:
     with run_sandbox(tmp_path / "plain.db", tokens=["t"], sandbox_tools=False) as plain:
         auth = {"Authorization": "Bearer t"}
         for method, path in (("GET", "/sandbox/ledger"), ("GET", "/sandbox/sms"),
-                             ("POST", "/sandbox/app-login-codes")):
+                             ("POST", "/sandbox/app-login-codes"),
+                             ("GET", "/sandbox/openapi.json")):
             r = requests.request(method, plain.url + path, headers=auth, json={}, timeout=10)
             assert_problem(r, 404)
         doc = requests.get(plain.url + "/openapi.json", timeout=10).json()
