@@ -11,11 +11,25 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
+from kivy.uix.scrollview import ScrollView
 
 
 #: A second press of the same key sooner than this is a bounce or a shaky finger, not a
 #: second letter or digit; a deliberate double (a beat later) still counts.
 KEY_REPEAT_GUARD = 0.25
+
+
+class KScrollView(ScrollView):
+    """The app's ScrollView: its scroll bar keeps one colour observer, however often it moves.
+
+    Kivy 2.3's update_from_scroll binds `bar_color` again on every call and unbinds it once,
+    half a second after the last: every layout pass of a list added an observer that stayed
+    (about 240 a booking session, growing without end). Unbinding first keeps exactly one.
+    """
+
+    def update_from_scroll(self, *largs: Any) -> None:
+        self.funbind("bar_color", self._change_bar_color)
+        super().update_from_scroll(*largs)
 
 
 class KButton(ButtonBehavior, Label):
