@@ -23,6 +23,7 @@ from sandbox.testing import run_sandbox
 from services.bookings import BookingService
 from services.catalogue import CatalogueService
 from services.client import PlatformClient
+from services.validation import check_digit
 
 PAYLOAD: dict[str, Any] = {"item_id": "x", "hall_id": "h", "slot_id": "s",
                            "resident": {"id_number": "420102199001011236", "name": "张三明",
@@ -63,8 +64,10 @@ def booking_bodies(client: PlatformClient, n: int) -> list[dict[str, Any]]:
             for d in range(1, 14):
                 for slot in bk.slots(item.id, hall.id, date.today() + timedelta(days=d)):
                     for _ in range(slot.remaining):
+                        # A real GB 11643 number each (the platform checks the check digit).
+                        first17 = f"42010219900101{len(bodies):03d}"
                         resident = dict(PAYLOAD["resident"],
-                                        id_number=f"42010219900101{len(bodies):04d}")
+                                        id_number=first17 + check_digit(first17))
                         bodies.append({"item_id": item.id, "hall_id": hall.id,
                                        "slot_id": slot.id, "resident": resident})
                         if len(bodies) == n:
@@ -102,7 +105,8 @@ def drain_rates(tmp: Path, n: int) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-n", type=int, default=300)
+    parser.add_argument("-n", type=int, default=300, choices=range(1, 500), metavar="1..499",
+                        help="writes per side (the drain books 2n residents, 3-digit serials)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
