@@ -1,0 +1,234 @@
+"""SearchIndex: item search built once per catalogue version; a keystroke touches candidates only.
+
+The items are given in their tie-break order, which is the platform's order without a query
+(most requested first, `demand_order`), so a position is the whole tie-break. Postings are
+sorted suffix lists searched with bisect: every syllable start of the full pinyin, every
+offset of the initials and of the Chinese text. A term that would touch many entries (s, she,
+社) has its ranking computed when the index is built; any other term scores only the
+wordings bisect finds, and only the best `limit` are selected (heapq), never a full sort.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .schemas import LEVELS, Item
+from .search_text import (ALIASES, Kind, Wording, kind_of, score, score_other, terms_of,
+                          wording, wordings_of)
+
+#: A term whose postings hold at least this many entries is ranked when the index is built.
+HEAVY = 1000
+_TOP = "\U0010ffff"  # sorts after every character: [q, q + _TOP) is "starts with q"
+
+
+def demand_order(items: Iterable[Item], most_requested: Sequence[str]) -> list[Item]:
+    """The order without a query: the most requested first; then shorter names (the more
+    general item), city before district before township before village, then the id."""
+    rank = {name: i for i, name in enumerate(most_requested)}
+    level = {lv: i for i, lv in enumerate(LEVELS)}
+    return sorted(items, key=lambda it: (rank.get(it.name, len(rank)), len(it.name),
+                                         level[it.level], it.id))
+
+
+@dataclass(frozen=True)
+class Found:
+    """One page of the ranking and how many items match in all."""
+
+    items: list[Item]
+    total: int
+
+
+class _Postings:
+    """Sorted suffixes, each with the wording and the offset it starts at."""
+
+    def __init__(self, entries: list[tuple[str, int, int]]) -> None:
+        entries.sort()
+        self.keys = [e[0] for e in entries]
+        self.refs = [(e[1], e[2]) for e in entries]
+
+    def starting_with(self, q: str) -> list[tuple[int, int]]:
+        lo = bisect_left(self.keys, q)
+        return self.refs[lo:bisect_left(self.keys, q + _TOP, lo)]
+
+    def prefix_counts(self, length: int) -> Counter[str]:
+        return Counter(k[:length] for k in self.keys if len(k) >= length)
+
+
+class SearchIndex:
+    """All items with their wordings and postings; read-only once built."""
+
+    def __init__(self, items: Sequence[Item], aliases: Mapping[str, str] = ALIASES) -> None:
+        self.items = list(items)
+        self._wordings: list[Wording] = []
+        self._wording_items: list[list[int]] = []
+        self._item_wordings: list[list[int]] = []
+        by_text: dict[str, int] = {}
+        for idx, item in enumerate(self.items):
+            mine: list[int] = []
+            for text in wordings_of(item.name, aliases):
+                wid = by_text.get(text)
+                if wid is None:
+                    wid = by_text[text] = len(self._wordings)
+                    self._wordings.append(wording(text))
+                    self._wording_items.append([])
+                if wid not in mine:
+                    mine.append(wid)
+                    self._wording_items[wid].append(idx)
+            self._item_wordings.append(mine)
+        self._ids = {item.id.lower(): idx for idx, item in enumerate(self.items)}
+        self._syllables = _Postings([(w.full[b:], wid, b) for wid, w in enumerate(self._wordings)
+                                     for b in w.boundaries if b < len(w.full)])
+        self._initials = _Postings([(w.initials[i:], wid, i)
+                                    for wid, w in enumerate(self._wordings)
+                                    for i in range(len(w.initials))])
+        self._chars = _Postings([(w.text[i:], wid, i) for wid, w in enumerate(self._wordings)
+                                 for i in range(len(w.text))])
+        self._filters = self._filter_sets()
+        self._allowed_memo: dict[tuple[str | bool | None, ...], frozenset[int] | None] = {}
+        # term -> (item positions best first, their scores, the set of them)
+        self._ranked: dict[str, tuple[list[int], list[int], frozenset[int]]] = {}
+        for term in self._heavy_terms():
+            scores = self._term_scores(term)
+            order = sorted(scores, key=lambda i: (-scores[i], i))
+            self._ranked[term] = (order, [scores[i] for i in order], frozenset(order))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    # -- building ---------------------------------------------------------------------------
+    def _filter_sets(self) -> dict[tuple[str, str | bool], frozenset[int]]:
+        sets: dict[tuple[str, str | bool], set[int]] = {}
+        for idx, item in enumerate(self.items):
+            keys: list[tuple[str, str | bool]] = [("level", item.level),
+                                                  ("department", item.department),
+                                                  ("bookable", item.bookable)]
+            keys += [("life_event", e) for e in item.life_events]
+            for key in keys:
+                sets.setdefault(key, set()).add(idx)
+        return {k: frozenset(v) for k, v in sets.items()}
+
+    def _heavy_terms(self) -> list[str]:
+        heavy: list[str] = []
+        for postings, kind in ((self._syllables, Kind.PINYIN), (self._chars, Kind.CHINESE)):
+            length = 1
+            while True:
+                counts = postings.prefix_counts(length)
+                if postings is self._syllables:
+                    counts.update(self._initials.prefix_counts(length))
+                found = [k for k, n in counts.items() if n >= HEAVY and kind_of(k) is kind]
+                if not found:
+                    break
+                heavy += found
+                length += 1
+        return heavy
+
+    # -- one term ---------------------------------------------------------------------------
+    def _term_scores(self, term: str) -> dict[int, int]:
+        """Item position -> what `term` scores on its best wording, for every match."""
+        kind = kind_of(term)
+        best: dict[int, int] = {}
+        if kind is Kind.OTHER:
+            return self._other_scores(term)
+        if kind is Kind.CHINESE:
+            wids = {wid for wid, _ in self._chars.starting_with(term)}
+        else:
+            wids = {wid for wid, _ in self._syllables.starting_with(term)}
+            # Initials match at the start whatever the length, further in from two letters.
+            wids.update(wid for wid, at in self._initials.starting_with(term)
+                        if at == 0 or len(term) > 1)
+        for wid in wids:
+            s = score(term, kind, self._wordings[wid], "")
+            if not s:
+                continue
+            for idx in self._wording_items[wid]:
+                if s > best.get(idx, 0):
+                    best[idx] = s
+        return best
+
+    def _other_scores(self, term: str) -> dict[int, int]:
+        # Digits and mixed terms are rare on a pinyin keyboard: a plain pass is enough.
+        best: dict[int, int] = {}
+        for wid, w in enumerate(self._wordings):
+            if term in w.lower:
+                for idx in self._wording_items[wid]:
+                    best[idx] = max(best.get(idx, 0), score_other(term, w, ""))
+        exact = self._ids.get(term)
+        if exact is not None:
+            best[exact] = 100
+        return best
+
+    def _allowed(self, level: str | None, department: str | None, life_event: str | None,
+                 bookable: bool | None) -> frozenset[int] | None:
+        """Positions that pass the filters; None when there is no filter."""
+        key = (level, department, life_event, bookable)
+        if key in self._allowed_memo:
+            return self._allowed_memo[key]
+        wanted = [k for k in (("level", level), ("department", department),
+                              ("life_event", life_event), ("bookable", bookable))
+                  if k[1] is not None]
+        allowed: frozenset[int] | None = None
+        for name, value in wanted:
+            assert value is not None
+            s = self._filters.get((name, value), frozenset())
+            allowed = s if allowed is None else allowed & s
+        if len(self._allowed_memo) < 256:  # a handful of departments and events: bounded
+            self._allowed_memo[key] = allowed
+        return allowed
+
+    # -- a query ----------------------------------------------------------------------------
+    def search(self, q: str, *, level: str | None = None, department: str | None = None,
+               life_event: str | None = None, bookable: bool | None = None,
+               limit: int | None = None, offset: int = 0) -> Found:
+        """Items that match every term of `q` and every filter, best first; `limit` of them
+        from `offset` (all with None) and the number of matches in all."""
+        terms = terms_of(q)
+        allowed = self._allowed(level, department, life_event, bookable)
+        end = None if limit is None else offset + limit
+        if not terms:
+            if allowed is None:
+                return Found(self.items[offset:end], len(self.items))
+            return Found(self._first(range(len(self.items)), allowed, offset, end), len(allowed))
+        if len(terms) == 1 and terms[0] in self._ranked:
+            order, _, members = self._ranked[terms[0]]
+            total = len(members) if allowed is None else len(members & allowed)
+            return Found(self._first(order, allowed, offset, end), total)
+        scores = self._scores(terms)
+        pairs = [(-s, idx) for idx, s in scores.items() if allowed is None or idx in allowed]
+        top = sorted(pairs) if end is None else heapq.nsmallest(end, pairs)
+        return Found([self.items[idx] for _, idx in top[offset:]], len(pairs))
+
+    def _scores(self, terms: list[str]) -> dict[int, int]:
+        """Summed scores of the items every term matches."""
+        total: dict[int, int] | None = None
+        for term in terms:
+            ranked = self._ranked.get(term)
+            if ranked is not None:
+                scores = dict(zip(ranked[0], ranked[1], strict=True))
+            else:
+                scores = self._term_scores(term)
+            if total is None:
+                total = scores
+            else:
+                total = {i: s + scores[i] for i, s in total.items() if i in scores}
+            if not total:
+                break
+        return total or {}
+
+    def _first(self, order: Iterable[int], allowed: frozenset[int] | None, offset: int,
+               end: int | None) -> list[Item]:
+        """The items of `order` that pass `allowed`, from `offset` to `end`, in that order."""
+        out: list[Item] = []
+        seen = 0
+        for idx in order:
+            if allowed is not None and idx not in allowed:
+                continue
+            if end is not None and seen >= end:
+                break
+            if seen >= offset:
+                out.append(self.items[idx])
+            seen += 1
+        return out
