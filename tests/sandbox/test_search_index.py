@@ -4,6 +4,7 @@ on thousands of queries over the seed catalogue, and a keystroke scores candidat
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from reference_search import SearchIndex as Reference
@@ -16,7 +17,7 @@ from services.search_index import SearchIndex
 from services.search_text import wording
 
 ITEMS = seed.generate().items
-FILTERS: list[dict[str, object]] = [
+FILTERS: list[dict[str, Any]] = [
     {}, {"bookable": True}, {"bookable": False}, {"level": "村"}, {"level": "市"},
     {"department": "公安局"}, {"department": "人社局", "bookable": True},
     {"life_event": "birth"}, {"level": "乡镇", "bookable": True},
@@ -48,8 +49,8 @@ def _queries(items: list[Item], n: int, rng: random.Random) -> list[str]:
         elif kind == 5:
             out.append(rng.choice(items).id.lower())
         elif kind == 6:
-            out.append(rng.choice(["", " ", "12", "ic", "IC卡", "SBK", "社保　卡", "x-1", "证 zheng",
-                                   "hukou", "ukou", "shebaoka", "公积金 提取", "（"]))
+            out.append(rng.choice(["", " ", "12", "ic", "IC卡", "SBK", "社保　卡", "x-1",
+                                   "证 zheng", "hukou", "ukou", "shebaoka", "公积金 提取", "（"]))
         else:
             out.append(w.full[: rng.randint(1, 8)].upper())
     return out
@@ -66,9 +67,9 @@ def test_same_ranking_and_totals_as_the_pass_over_every_item(
     rng = random.Random(11)
     for q in _queries(ITEMS, 3000, rng):
         filters = rng.choice(FILTERS)
-        expected = reference.search(q, **filters)  # type: ignore[arg-type]
+        expected = reference.search(q, **filters)
         limit, offset = rng.choice([(20, 0), (30, 0), (5, 3), (100, 40), (None, 0)])
-        found = index.search(q, limit=limit, offset=offset, **filters)  # type: ignore[arg-type]
+        found = index.search(q, limit=limit, offset=offset, **filters)
         end = None if limit is None else offset + limit
         assert [i.id for i in found.items] == [i.id for i in expected[offset:end]], (q, filters)
         assert found.total == len(expected), (q, filters)
@@ -82,8 +83,8 @@ def test_terms_ranked_at_build_time_rank_as_terms_scored_per_keystroke(
     assert not plain._ranked and index._ranked  # the heavy ones: s, she, 社, ...
     for term in list(index._ranked)[:60]:
         for filters in FILTERS[:4]:
-            a = index.search(term, limit=30, **filters)  # type: ignore[arg-type]
-            b = plain.search(term, limit=30, **filters)  # type: ignore[arg-type]
+            a = index.search(term, limit=30, **filters)
+            b = plain.search(term, limit=30, **filters)
             assert [i.id for i in a.items] == [i.id for i in b.items] and a.total == b.total
 
 
