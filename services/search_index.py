@@ -17,11 +17,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .schemas import LEVELS, Item
-from .search_text import (ALIASES, Kind, Wording, kind_of, score, score_other, terms_of,
-                          wording, wordings_of)
+from .search_text import (ALIASES, Kind, Wording, kind_of, score_other, terms_of, wording,
+                          wordings_of)
 
-#: A term whose postings hold at least this many entries is ranked when the index is built.
-HEAVY = 1000
+#: A term whose postings hold at least this share of the wordings (and at least HEAVY_MIN
+#: entries) is ranked when the index is built: scoring it per keystroke would cost a good
+#: part of a pass over every item. What is left to score per keystroke is then at most about
+#: this share of the catalogue, at any catalogue size.
+HEAVY_SHARE = 0.03
+HEAVY_MIN = 20
+_TERM_MAX = 100  # the best a term scores (search_text)
 _TOP = "\U0010ffff"  # sorts after every character: [q, q + _TOP) is "starts with q"
 
 
@@ -80,6 +85,11 @@ class SearchIndex:
                     self._wording_items[wid].append(idx)
             self._item_wordings.append(mine)
         self._ids = {item.id.lower(): idx for idx, item in enumerate(self.items)}
+        self._by_full: dict[str, list[int]] = {}
+        self._by_initials: dict[str, list[int]] = {}
+        for wid, w in enumerate(self._wordings):
+            self._by_full.setdefault(w.full, []).append(wid)
+            self._by_initials.setdefault(w.initials, []).append(wid)
         self._syllables = _Postings([(w.full[b:], wid, b) for wid, w in enumerate(self._wordings)
                                      for b in w.boundaries if b < len(w.full)])
         self._initials = _Postings([(w.initials[i:], wid, i)
@@ -95,6 +105,10 @@ class SearchIndex:
             scores = self._term_scores(term)
             order = sorted(scores, key=lambda i: (-scores[i], i))
             self._ranked[term] = (order, [scores[i] for i in order], frozenset(order))
+        # The booking screen always filters on bookable: its totals are counted here once.
+        self._bookable_totals = {(term, flag): len(ranked[2] & self._filters.get(
+            ("bookable", flag), frozenset())) for term, ranked in self._ranked.items()
+            for flag in (True, False)}
 
     def __len__(self) -> int:
         return len(self.items)
@@ -112,6 +126,7 @@ class SearchIndex:
         return {k: frozenset(v) for k, v in sets.items()}
 
     def _heavy_terms(self) -> list[str]:
+        threshold = max(HEAVY_MIN, int(len(self._wordings) * HEAVY_SHARE))
         heavy: list[str] = []
         for postings, kind in ((self._syllables, Kind.PINYIN), (self._chars, Kind.CHINESE)):
             length = 1
@@ -119,7 +134,7 @@ class SearchIndex:
                 counts = postings.prefix_counts(length)
                 if postings is self._syllables:
                     counts.update(self._initials.prefix_counts(length))
-                found = [k for k, n in counts.items() if n >= HEAVY and kind_of(k) is kind]
+                found = [k for k, n in counts.items() if n >= threshold and kind_of(k) is kind]
                 if not found:
                     break
                 heavy += found
@@ -128,22 +143,46 @@ class SearchIndex:
 
     # -- one term ---------------------------------------------------------------------------
     def _term_scores(self, term: str) -> dict[int, int]:
-        """Item position -> what `term` scores on its best wording, for every match."""
+        """Item position -> what `term` scores on its best wording, for every match.
+
+        The scores are those of services.search_text, read off the postings: where a term
+        starts in a wording already says how it scores, so no wording is searched again."""
         kind = kind_of(term)
-        best: dict[int, int] = {}
         if kind is Kind.OTHER:
             return self._other_scores(term)
+        n = len(term)
+        wordings: dict[int, int] = {}
         if kind is Kind.CHINESE:
-            wids = {wid for wid, _ in self._chars.starting_with(term)}
+            first: dict[int, int] = {}
+            for wid, at in self._chars.starting_with(term):
+                if at < first.get(wid, 1 << 30):
+                    first[wid] = at
+            for wid, at in first.items():
+                if at:
+                    wordings[wid] = 70 - min(at, 10)
+                else:
+                    wordings[wid] = 100 if len(self._wordings[wid].text) == n else 90
         else:
-            wids = {wid for wid, _ in self._syllables.starting_with(term)}
-            # Initials match at the start whatever the length, further in from two letters.
-            wids.update(wid for wid, at in self._initials.starting_with(term)
-                        if at == 0 or len(term) > 1)
-        for wid in wids:
-            s = score(term, kind, self._wordings[wid], "")
-            if not s:
-                continue
+            for wid, at in self._syllables.starting_with(term):
+                s = (80 if at == 0 else 60 - min(at // 4, 8)) + (
+                    6 if at + n in self._wordings[wid].boundaries else 0)
+                if s > wordings.get(wid, 0):
+                    wordings[wid] = s
+            # Initials count only where the full pinyin matched nowhere at a syllable start.
+            initials: dict[int, int] = {}
+            for wid, at in self._initials.starting_with(term):
+                if wid in wordings or (at and n == 1):
+                    continue
+                s = (75 if n > 1 else 55) if at == 0 else 50 - min(at, 8)
+                if s > initials.get(wid, 0):
+                    initials[wid] = s
+            wordings.update(initials)
+            for wid in self._by_initials.get(term, ()):
+                wordings[wid] = 93
+            for wid in self._by_full.get(term, ()):
+                wordings[wid] = 95  # the whole pinyin beats the whole initials
+        best: dict[int, int] = {}
+        for wid, s in wordings.items():
             for idx in self._wording_items[wid]:
                 if s > best.get(idx, 0):
                     best[idx] = s
@@ -194,12 +233,21 @@ class SearchIndex:
             return Found(self._first(range(len(self.items)), allowed, offset, end), len(allowed))
         if len(terms) == 1 and terms[0] in self._ranked:
             order, _, members = self._ranked[terms[0]]
-            total = len(members) if allowed is None else len(members & allowed)
+            if allowed is None:
+                total = len(members)
+            elif bookable is not None and level is department is life_event is None:
+                total = self._bookable_totals[(terms[0], bookable)]
+            else:
+                total = len(members & allowed)
             return Found(self._first(order, allowed, offset, end), total)
         scores = self._scores(terms)
-        pairs = [(-s, idx) for idx, s in scores.items() if allowed is None or idx in allowed]
-        top = sorted(pairs) if end is None else heapq.nsmallest(end, pairs)
-        return Found([self.items[idx] for _, idx in top[offset:]], len(pairs))
+        # One int per match orders as (-score, position) does, and ints compare far faster
+        # than tuples: the best `end` of them, without sorting the rest when there are many.
+        n, best = len(self.items), _TERM_MAX * len(terms)
+        keys = [(best - s) * n + idx for idx, s in scores.items()
+                if allowed is None or idx in allowed]
+        top = sorted(keys) if end is None or len(keys) < 4 * end else heapq.nsmallest(end, keys)
+        return Found([self.items[k % n] for k in top[offset:end]], len(keys))
 
     def _scores(self, terms: list[str]) -> dict[int, int]:
         """Summed scores of the items every term matches."""
