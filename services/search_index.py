@@ -11,6 +11,7 @@ wordings bisect finds, and only the best `limit` are selected (heapq), never a f
 from __future__ import annotations
 
 import heapq
+from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -48,19 +49,33 @@ class Found:
 
 
 class _Postings:
-    """Sorted suffixes, each with the wording and the offset it starts at."""
+    """The suffixes of some strings that start at chosen offsets, in sorted order.
 
-    def __init__(self, entries: list[tuple[str, int, int]]) -> None:
-        entries.sort()
-        self.keys = [e[0] for e in entries]
-        self.refs = [(e[1], e[2]) for e in entries]
+    Kept as two arrays (which string, which offset) rather than the suffix strings and
+    tuples, which would take several times the memory; bisect reads a suffix when it probes.
+    """
+
+    def __init__(self, texts: list[str], starts: Iterable[tuple[int, int]]) -> None:
+        self._texts = texts
+        ordered = sorted(starts, key=lambda r: texts[r[0]][r[1]:])
+        self.wids = array("i", (r[0] for r in ordered))
+        self.offsets = array("i", (r[1] for r in ordered))
+
+    def __len__(self) -> int:
+        return len(self.wids)
+
+    def __getitem__(self, i: int) -> str:
+        return self._texts[self.wids[i]][self.offsets[i]:]
 
     def starting_with(self, q: str) -> list[tuple[int, int]]:
-        lo = bisect_left(self.keys, q)
-        return self.refs[lo:bisect_left(self.keys, q + _TOP, lo)]
+        """(string, offset) of every suffix that starts with `q`."""
+        lo = bisect_left(self, q)
+        hi = bisect_left(self, q + _TOP, lo)
+        return list(zip(self.wids[lo:hi], self.offsets[lo:hi], strict=True))
 
     def prefix_counts(self, length: int) -> Counter[str]:
-        return Counter(k[:length] for k in self.keys if len(k) >= length)
+        return Counter(k[:length] for k in map(self.__getitem__, range(len(self)))
+                       if len(k) >= length)
 
 
 class SearchIndex:
@@ -90,25 +105,29 @@ class SearchIndex:
         for wid, w in enumerate(self._wordings):
             self._by_full.setdefault(w.full, []).append(wid)
             self._by_initials.setdefault(w.initials, []).append(wid)
-        self._syllables = _Postings([(w.full[b:], wid, b) for wid, w in enumerate(self._wordings)
-                                     for b in w.boundaries if b < len(w.full)])
-        self._initials = _Postings([(w.initials[i:], wid, i)
-                                    for wid, w in enumerate(self._wordings)
-                                    for i in range(len(w.initials))])
-        self._chars = _Postings([(w.text[i:], wid, i) for wid, w in enumerate(self._wordings)
-                                 for i in range(len(w.text))])
+        ws = self._wordings
+        self._syllables = _Postings([w.full for w in ws], [
+            (wid, b) for wid, w in enumerate(ws) for b in w.boundaries if b < len(w.full)])
+        self._initials = _Postings([w.initials for w in ws], [
+            (wid, i) for wid, w in enumerate(ws) for i in range(len(w.initials))])
+        self._chars = _Postings([w.text for w in ws], [
+            (wid, i) for wid, w in enumerate(ws) for i in range(len(w.text))])
         self._filters = self._filter_sets()
         self._allowed_memo: dict[tuple[str | bool | None, ...], frozenset[int] | None] = {}
-        # term -> (item positions best first, their scores, the set of them)
-        self._ranked: dict[str, tuple[list[int], list[int], frozenset[int]]] = {}
+        # term -> (item positions best first, their scores): arrays, not lists or sets, since
+        # a large catalogue ranks a thousand terms (a byte per score: none is above 100).
+        self._ranked: dict[str, tuple[array[int], bytes]] = {}
         for term in self._heavy_terms():
             scores = self._term_scores(term)
-            order = sorted(scores, key=lambda i: (-scores[i], i))
-            self._ranked[term] = (order, [scores[i] for i in order], frozenset(order))
+            best_first = sorted(scores, key=lambda i: (-scores[i], i))
+            self._ranked[term] = (array("i", best_first), bytes(scores[i] for i in best_first))
         # The booking screen always filters on bookable: its totals are counted here once.
-        self._bookable_totals = {(term, flag): len(ranked[2] & self._filters.get(
-            ("bookable", flag), frozenset())) for term, ranked in self._ranked.items()
-            for flag in (True, False)}
+        self._bookable_totals: dict[tuple[str, bool], int] = {}
+        can_book = self._filters.get(("bookable", True), frozenset())
+        for term, (order, _) in self._ranked.items():
+            yes = sum(map(can_book.__contains__, order))
+            self._bookable_totals[(term, True)] = yes
+            self._bookable_totals[(term, False)] = len(order) - yes
 
     def __len__(self) -> int:
         return len(self.items)
@@ -232,13 +251,13 @@ class SearchIndex:
                 return Found(self.items[offset:end], len(self.items))
             return Found(self._first(range(len(self.items)), allowed, offset, end), len(allowed))
         if len(terms) == 1 and terms[0] in self._ranked:
-            order, _, members = self._ranked[terms[0]]
+            order, _ = self._ranked[terms[0]]
             if allowed is None:
-                total = len(members)
+                total = len(order)
             elif bookable is not None and level is department is life_event is None:
                 total = self._bookable_totals[(terms[0], bookable)]
             else:
-                total = len(members & allowed)
+                total = sum(map(allowed.__contains__, order))
             return Found(self._first(order, allowed, offset, end), total)
         scores = self._scores(terms)
         # One int per match orders as (-score, position) does, and ints compare far faster
