@@ -14,7 +14,7 @@ import heapq
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .schemas import LEVELS, Item
@@ -67,11 +67,11 @@ class _Postings:
     def __getitem__(self, i: int) -> str:
         return self._texts[self.wids[i]][self.offsets[i]:]
 
-    def starting_with(self, q: str) -> list[tuple[int, int]]:
+    def starting_with(self, q: str) -> Iterator[tuple[int, int]]:
         """(string, offset) of every suffix that starts with `q`."""
         lo = bisect_left(self, q)
         hi = bisect_left(self, q + _TOP, lo)
-        return list(zip(self.wids[lo:hi], self.offsets[lo:hi], strict=True))
+        return zip(self.wids[lo:hi], self.offsets[lo:hi], strict=True)
 
     def prefix_counts(self, length: int) -> Counter[str]:
         return Counter(k[:length] for k in map(self.__getitem__, range(len(self)))
@@ -106,6 +106,7 @@ class SearchIndex:
             self._by_full.setdefault(w.full, []).append(wid)
             self._by_initials.setdefault(w.initials, []).append(wid)
         ws = self._wordings
+        self._bounds = [w.boundaries for w in ws]
         self._syllables = _Postings([w.full for w in ws], [
             (wid, b) for wid, w in enumerate(ws) for b in w.boundaries if b < len(w.full)])
         self._initials = _Postings([w.initials for w in ws], [
@@ -182,9 +183,9 @@ class SearchIndex:
                 else:
                     wordings[wid] = 100 if len(self._wordings[wid].text) == n else 90
         else:
+            bounds = self._bounds
             for wid, at in self._syllables.starting_with(term):
-                s = (80 if at == 0 else 60 - min(at // 4, 8)) + (
-                    6 if at + n in self._wordings[wid].boundaries else 0)
+                s = (80 if at == 0 else 60 - min(at // 4, 8)) + (6 if at + n in bounds[wid] else 0)
                 if s > wordings.get(wid, 0):
                     wordings[wid] = s
             # Initials count only where the full pinyin matched nowhere at a syllable start.
@@ -201,8 +202,9 @@ class SearchIndex:
             for wid in self._by_full.get(term, ()):
                 wordings[wid] = 95  # the whole pinyin beats the whole initials
         best: dict[int, int] = {}
+        items_of = self._wording_items
         for wid, s in wordings.items():
-            for idx in self._wording_items[wid]:
+            for idx in items_of[wid]:
                 if s > best.get(idx, 0):
                     best[idx] = s
         return best
@@ -265,7 +267,8 @@ class SearchIndex:
         n, best = len(self.items), _TERM_MAX * len(terms)
         keys = [(best - s) * n + idx for idx, s in scores.items()
                 if allowed is None or idx in allowed]
-        top = sorted(keys) if end is None or len(keys) < 4 * end else heapq.nsmallest(end, keys)
+        # (A short list sorts faster than heapq selects from it.)
+        top = sorted(keys) if end is None or len(keys) < 16 * end else heapq.nsmallest(end, keys)
         return Found([self.items[k % n] for k in top[offset:end]], len(keys))
 
     def _scores(self, terms: list[str]) -> dict[int, int]:

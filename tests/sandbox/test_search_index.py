@@ -4,6 +4,7 @@ on thousands of queries over the seed catalogue, and a keystroke scores candidat
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -94,10 +95,10 @@ def test_a_keystroke_touches_only_the_postings_of_its_term(
     touched: list[int] = []
     real = search_index._Postings.starting_with
 
-    def counting(self: Any, q: str) -> list[tuple[int, int]]:
-        found = real(self, q)
+    def counting(self: Any, q: str) -> Iterator[tuple[int, int]]:
+        found = list(real(self, q))
         touched.append(len(found))
-        return found
+        return iter(found)
 
     monkeypatch.setattr(search_index._Postings, "starting_with", counting)
     everything = len(index._syllables) + len(index._initials) + len(index._chars)
