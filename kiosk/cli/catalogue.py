@@ -44,6 +44,13 @@ EXIT_CODES: dict[str, dict[ExitCode, str]] = {
 }
 
 
+def _positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return n
+
+
 def _open(cfg: KioskConfig, command: str) -> Store | None:
     try:
         return Store(cfg.outbox.db)
@@ -128,7 +135,7 @@ def add_parsers(sub: Any) -> None:
                          epilog=describe(EXIT_CODES["catalogue search"]), formatter_class=fmt)
     se.add_argument("query", metavar="QUERY",
                     help="Chinese characters, full pinyin or initials; terms separated by spaces")
-    se.add_argument("--limit", type=int, default=20, help="items to show (default 20)")
+    se.add_argument("--limit", type=_positive, default=20, help="items to show (default 20)")
     se.add_argument("--bookable", action="store_true",
                     help="only items a hall appointment can be booked for (as the booking "
                          "screen shows)")
