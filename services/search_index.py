@@ -85,7 +85,6 @@ class SearchIndex:
         self.items = list(items)
         self._wordings: list[Wording] = []
         self._wording_items: list[list[int]] = []
-        self._item_wordings: list[list[int]] = []
         by_text: dict[str, int] = {}
         for idx, item in enumerate(self.items):
             mine: list[int] = []
@@ -98,7 +97,6 @@ class SearchIndex:
                 if wid not in mine:
                     mine.append(wid)
                     self._wording_items[wid].append(idx)
-            self._item_wordings.append(mine)
         self._ids = {item.id.lower(): idx for idx, item in enumerate(self.items)}
         self._by_full: dict[str, list[int]] = {}
         self._by_initials: dict[str, list[int]] = {}
