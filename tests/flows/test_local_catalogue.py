@@ -3,6 +3,7 @@ then searched through the booking flow with the platform gone, for queries never
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -140,4 +141,35 @@ def test_a_changed_catalogue_is_a_new_version_with_a_new_index(tmp_path: Path) -
         conn.execute("DELETE FROM cache WHERE key LIKE 'catalogue-copy/items%offset=100'")
     assert LocalCatalogue(platform, ResponseCache(store), reads).version is None
     assert ResponseCache(store).get(MANIFEST_KEY) is not None
+    store.close()
+
+
+def test_the_app_thread_retries_a_failed_sync_and_then_holds_the_copy(tmp_path: Path) -> None:
+    platform: Any = _Pages([_item(n, f"事项{n}") for n in range(30)])
+    down = [True]
+    answer = platform.get_conditional
+
+    def flaky(path: str, params: dict[str, Any], etag: str | None) -> Any:
+        if down.pop() if down else False:
+            raise PlatformUnavailable()
+        return answer(path, params, etag)
+
+    platform.get_conditional = flaky
+    store = Store(tmp_path / "terminal.db")
+    reads: Any = _Reads()
+    local = LocalCatalogue(platform, ResponseCache(store), reads)
+    stop = threading.Event()
+    synced: list[str] = []
+    real_sync = local.sync
+
+    def sync_then_stop() -> Any:
+        result = real_sync()  # the first one raises: keep_fresh must try again
+        synced.append(result.version)
+        stop.set()
+        return result
+
+    local.sync = sync_then_stop  # type: ignore[method-assign]  # stop after one success
+    local.keep_fresh(stop, every_s=0, retry_s=0)
+    assert synced and local.version == synced[0]
+    assert local.search_items("shixiang").total == 30 and reads.queries == []
     store.close()
