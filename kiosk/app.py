@@ -39,6 +39,7 @@ from .config import KioskConfig
 from .context import TerminalContext
 from .device_set import Devices
 from .flows.booking.cached_catalogue import CachedBookings, CachedCatalogue
+from .flows.booking.local_catalogue import LocalCatalogue
 from .flows.errors import FlowError
 from .navigator import Navigator
 from .session import IdleState, IdleTimeouts, Session
@@ -80,13 +81,18 @@ class KioskApp(App):
                                       on_change=lambda: self._offline_trigger(),
                                       probe=client.reachable)
         # Catalogue, guides and halls come from the cache when the platform is unreachable.
-        catalogue = CachedCatalogue(client, ResponseCache(self.outbox.store))
+        cache = ResponseCache(self.outbox.store)
+        catalogue = CachedCatalogue(client, cache)
+        # Searches are answered from the terminal's own copy of the catalogue (issue 11),
+        # kept fresh by a thread of its own; the platform answers until a first sync.
+        self.local_catalogue = LocalCatalogue(client, cache, catalogue)
+        self._catalogue_stop = threading.Event()
         self.device_manager = DeviceManager(self.devices.all())
         t = config.timeouts
         self.session = Session(IdleTimeouts(t.idle, t.warning, t.elderly_factor), time.monotonic())
         self.session.elderly = self.theme.elderly  # a terminal configured for 长辈模式
         self.ctx = TerminalContext(
-            config=config, devices=self.devices, client=client, catalogue=catalogue,
+            config=config, devices=self.devices, client=client, catalogue=self.local_catalogue,
             bookings=CachedBookings(catalogue, BookingService(client)),
             writes=WriteQueue(self.outbox, self.sync_worker), session=self.session,
             clock=lambda: datetime.now(CHINA_TZ), font_path=font_path,
@@ -129,6 +135,8 @@ class KioskApp(App):
         self.device_manager.start()
         self._offline_trigger = Clock.create_trigger(self._sync_state_changed, 0)
         self.sync_worker.start()
+        threading.Thread(target=self.local_catalogue.keep_fresh, args=(self._catalogue_stop,),
+                         daemon=True, name="kiosk-catalogue").start()
         Window.bind(on_touch_down=self._on_any_touch)
         Clock.schedule_interval(self._tick, 0.5)
         self.root_header = root.ids.header
@@ -152,6 +160,7 @@ class KioskApp(App):
         self._devices_trigger()  # services that need the platform live say why they cannot
 
     def on_stop(self) -> None:
+        self._catalogue_stop.set()
         self.sync_worker.stop()
         self.device_manager.stop()
         self.devices.close_all()

@@ -136,8 +136,8 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
         """Items matching `q` and the filters, best matches first (name exact or prefix,
         then substring, then pinyin and initials); without `q` the most requested first."""
         found = cat.index.search(q, level=level, department=department, life_event=life_event,
-                                 bookable=bookable)
-        return ItemList(items=found[offset:offset + limit], total=len(found))
+                                 bookable=bookable, limit=limit, offset=offset)
+        return ItemList(items=found.items, total=found.total)
 
     @v1.get("/items/{item_id}", response_model=Item, tags=["catalogue"],
             responses=problem_responses(404))

@@ -186,10 +186,26 @@ def _halls(rng: random.Random) -> list[Hall]:
     return halls
 
 
-def generate() -> SeedData:
-    """The whole seed; the same on every call and every machine."""
+def _scaled(items: list[Item], scale: int) -> list[Item]:
+    """`scale` times the items: each further copy names a township (社会保障卡申领（白鹭镇）),
+    so that a benchmark at 10× searches ten times as many distinct wordings, not duplicates."""
+    places = [township for _, _, townships in d.DISTRICTS for township, _ in townships]
+    extra: list[Item] = []
+    for copy in range(1, scale):
+        for n, item in enumerate(items):
+            place = places[(copy * 7 + n) % len(places)]
+            extra.append(item.model_copy(update={"id": f"{item.id}-{copy}",
+                                                 "name": f"{item.name}（{place}）",
+                                                 "life_events": []}))
+    return items + extra
+
+
+def generate(scale: int = 1) -> SeedData:
+    """The whole seed; the same on every call and every machine. `scale` > 1 (benchmarks)
+    adds scale - 1 copies of every item, each naming a township."""
     rng = random.Random(_RANDOM_SEED)
     items, departments = _items(rng)
     life_events = _life_events(items)
     halls = _halls(rng)
-    return SeedData(items=items, halls=halls, life_events=life_events, departments=departments)
+    return SeedData(items=_scaled(items, scale), halls=halls, life_events=life_events,
+                    departments=departments)

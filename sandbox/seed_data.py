@@ -8,6 +8,8 @@ real 政务服务事项 catalogues but every line here was written for this sand
 
 from __future__ import annotations
 
+from services.search_text import ALIASES as SEARCH_ALIASES
+
 CITY = "江汉市"
 
 #: (code, name, default legal basis, typical materials)
@@ -277,18 +279,8 @@ MOST_REQUESTED: list[str] = [
     "不动产继承登记", "居民户口簿补领", "住房公积金退休提取", "营业执照补领",
 ]
 
-#: Shorter names residents use; a search text with the alias is added for every such item.
-ALIASES: dict[str, str] = {
-    "社会保障卡": "社保卡",
-    "居民身份证": "身份证",
-    "住房公积金": "公积金",
-    "城乡居民基本医疗保险": "居民医保",
-    "职工基本医疗保险": "职工医保",
-    "基本养老保险": "养老保险",
-    "中华人民共和国残疾人证": "残疾人证",
-    "最低生活保障": "低保",
-    "机动车驾驶证": "驾照",
-}
+#: Shorter names residents use: the search vocabulary the terminal shares (services).
+ALIASES = SEARCH_ALIASES
 
 #: 一事联办 life events: (id, name, names of linked items at their first level).
 LIFE_EVENTS: list[tuple[str, str, list[str]]] = [

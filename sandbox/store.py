@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.schemas import Department, Hall, Item, LifeEvent
+from services.search_index import SearchIndex
 
 from . import duplicates, face_seed, resident_sessions, seed
-from .search import SearchIndex
+from .search import build_index
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -120,7 +121,7 @@ class Catalogue:
     def __post_init__(self) -> None:
         self.items_by_id = {i.id: i for i in self.items}
         self.halls_by_id = {h.id: h for h in self.halls}
-        self.index = SearchIndex(self.items)
+        self.index = build_index(self.items)
 
 
 def load_catalogue(db_path: str | Path) -> Catalogue:
