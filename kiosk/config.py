@@ -228,18 +228,25 @@ def load_config(path: str | Path) -> KioskConfig:
     """Read and validate a TOML file; raise ConfigError with the key at fault."""
     p = Path(path)
     try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {p}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"config file {p} cannot be read: {exc}") from None
+    return loads_config(text, source=str(p))
+
+
+def loads_config(text: str, source: str = "config") -> KioskConfig:
+    """Validate the TOML `text` of a config file; ConfigError (naming `source`) otherwise."""
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {p} is not valid TOML: {exc}") from None
+        raise ConfigError(f"config file {source} is not valid TOML: {exc}") from None
     except RecursionError:
         # tomllib recurses once per level of nested inline tables or arrays.
-        raise ConfigError(f"config file {p} is nested too deeply to be a terminal "
+        raise ConfigError(f"config file {source} is nested too deeply to be a terminal "
                           "configuration") from None
-    return parse_config(raw, source=str(p))
+    return parse_config(raw, source=source)
 
 
 def parse_config(raw: dict[str, Any], source: str = "config") -> KioskConfig:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -90,7 +91,7 @@ class PlatformClient:
             # Both tries share the one deadline: the resident waits for the call, not a try.
             response = self._call(lambda: retry(
                 self._send, deadline, "GET", path, params=query, headers=self._headers))
-        return _parse(response, model, "GET", path)
+        return parse_response(response, model, "GET", path)
 
     def get_conditional(self, path: str, params: Mapping[str, Any] | None,
                         etag: str | None) -> tuple[int, str | None, Any]:
@@ -125,7 +126,7 @@ class PlatformClient:
         with CallDeadline(self.timeout) as deadline:
             response = self._call(lambda: self._send(
                 deadline, "POST", path, json=body, headers=headers))
-        return _parse(response, model, "POST", path)
+        return parse_response(response, model, "POST", path)
 
     def reachable(self, timeout: float = 3.0) -> bool:
         """Is the platform there (GET /healthz answers its own health document)? For the sync
@@ -202,9 +203,14 @@ def _query(params: Mapping[str, Any] | None) -> dict[str, str]:
 
 
 def _json(response: requests.Response) -> Any:
-    """The body as JSON; ValueError when it is not, or is nested too deeply to parse."""
+    """The body as JSON; ValueError when it is not, or is nested too deeply to parse.
+
+    Read from the bytes (UTF-8, or the UTF-16/32 that RFC 8259 readers detect), never through
+    a charset in Content-Type: requests decodes any text/* body as Latin-1, which turned every
+    Chinese name of a mislabelled answer into mojibake that validated (found by fuzzing).
+    """
     try:
-        return response.json()
+        return json.loads(response.content)
     except RecursionError:
         # The json module recurses once per level: ~1,000 nested arrays exhaust the stack.
         raise ValueError("JSON nested too deeply") from None
@@ -215,7 +221,8 @@ def _unavailable(exc: requests.RequestException) -> PlatformUnavailable:
     return PlatformUnavailable(detail=type(exc).__name__)
 
 
-def _parse(response: requests.Response, model: type[M], method: str, path: str) -> M:
+def parse_response(response: requests.Response, model: type[M], method: str, path: str) -> M:
+    """The answer validated as `model`, or the PlatformError it means (every call ends here)."""
     log.debug("%s %s -> %s", method, path, response.status_code)
     if 200 <= response.status_code < 300:
         try:

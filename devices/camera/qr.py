@@ -19,7 +19,8 @@ from devices.camera.base import Camera, Frame, as_frame
 #: expiry = Unix time in seconds (UTC) after which the code is refused.
 PREFIX = "JHZW1"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
-_EXPIRY = re.compile(r"\d{9,11}")
+# [0-9], never \d: \d also matches Arabic-Indic and fullwidth digits, which int() reads.
+_EXPIRY = re.compile(r"[0-9]{9,11}")
 MAX_PAYLOAD = 512
 #: The smallest QR code (version 1) is 21 modules a side: a frame narrower than that in
 #: pixels holds none, and OpenCV raises cv2.error on some such frames (1 pixel high).

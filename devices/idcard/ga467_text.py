@@ -55,7 +55,8 @@ def decode_text(block: bytes) -> dict[str, str]:
 
 
 def _date(value: str, field: str) -> date:
-    if len(value) != 8 or not value.isdigit():
+    # isascii too: isdigit() holds for other scripts' digits (U+1A90, ０), which int() reads.
+    if len(value) != 8 or not (value.isascii() and value.isdigit()):
         raise InvalidCardData(f"field {field} is not a YYYYMMDD date", reason="bad-date")
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:]))

@@ -15,8 +15,8 @@ from sandbox.testing import SandboxHandle
 from services.client import PlatformClient
 from services.errors import (BadResponse, Conflict, IdempotencyKeyReused, NotFound,
                              PlatformUnavailable, Rejected, Unauthorized)
-from services.schemas import (PROBLEM_NOT_BOOKABLE, PROBLEM_SLOT_FULL, Booking, BookingRequest,
-                              ItemList, SlotList)
+from services.schemas import (PROBLEM_NOT_BOOKABLE, PROBLEM_SLOT_FULL, AppIdentity, Booking,
+                              BookingRequest, ItemList, SlotList)
 
 PROBLEM = "application/problem+json"
 
@@ -222,3 +222,15 @@ def test_a_double_booking_with_garbled_members_is_still_a_plain_conflict() -> No
         with pytest.raises(DuplicateBooking) as exc:
             c.post("/v1/bookings", {"a": 1}, Booking, idempotency_key="k")
     assert exc.value.held is None and exc.value.message == "已预约过。"
+
+
+@pytest.mark.parametrize("content_type", ["text/html", "text/plain; charset=iso-8859-1",
+                                          "application/json; charset=utf-16"])
+def test_a_json_body_is_read_as_utf8_whatever_its_label(content_type: str) -> None:
+    # Found by make fuzz: requests decodes text/* as Latin-1, so a mislabelled answer
+    # validated with every Chinese name turned into mojibake.
+    body = json.dumps({"name": "张三明", "id_number": "420102199003071234"},
+                      ensure_ascii=False).encode()
+    with fake_platform(lambda req: FakeReply(200, body, content_type)) as fake, \
+            PlatformClient(fake.url, "t") as c:
+        assert c.get("/v1/x", None, AppIdentity).name == "张三明"

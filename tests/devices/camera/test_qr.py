@@ -8,11 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import media
-from devices.base import DeviceError
 from devices.camera.opencv import OpenCVCamera
 from devices.camera.qr import (AppLoginCode, NoQrCode, QrPayloadExpired, QrPayloadMalformed,
                                decode_qr, parse_login_payload, scan_login_code)
@@ -70,20 +67,13 @@ def test_expired_code() -> None:
     f"JHZW1:short:{EXPIRY}", f"JHZW1:{TOKEN}!:{EXPIRY}", f"JHZW1:{TOKEN}:soon",
     f"JHZW1:{TOKEN}:{EXPIRY}:extra", f"JHZW1:{TOKEN}:-{EXPIRY}", "JHZW1:" + "a" * 600 + ":1",
     f"JHZW1:{TOKEN}:99999999999999999999",
+    # Found by make fuzz: \d matched Arabic-Indic and fullwidth digits, and int() read them.
+    f"JHZW1:{TOKEN}:" + str(EXPIRY).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),
+    f"JHZW1:{TOKEN}:" + str(EXPIRY).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
 ])
 def test_malformed_payloads(text: str) -> None:
     with pytest.raises(QrPayloadMalformed):
         parse_login_payload(text, now=NOW)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(max_size=200) | st.from_regex(r"JHZW1:[A-Za-z0-9_:-]{0,40}:[0-9]{0,14}"))
-def test_any_text_gives_a_code_or_a_typed_error(text: str) -> None:
-    try:
-        code = parse_login_payload(text, now=NOW)
-    except DeviceError:
-        return
-    assert code.expires_at > NOW
 
 
 def test_a_code_opencv_misses_on_a_compressed_frame_is_read_on_a_second_look(
