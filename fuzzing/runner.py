@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from fuzzing.source import RandomSource, Target, input_for
@@ -94,6 +95,10 @@ def _quiet_worker() -> None:
         pass
 
 
+#: Run first in every worker process (a test puts its own targets in the workers with it).
+WORKER_INITIALIZER: Callable[[], None] = _quiet_worker
+
+
 def run_target(name: str, n: int, seed: int, pool: ProcessPoolExecutor | None
                ) -> tuple[Tally, float]:
     """All `n` inputs of `name`, in chunks over `pool` (in this process when None)."""
@@ -103,17 +108,36 @@ def run_target(name: str, n: int, seed: int, pool: ProcessPoolExecutor | None
         for start, count in chunks:
             tally.add(run_chunk(name, seed, start, count))
         return tally, time.monotonic() - began
-    futures = {pool.submit(run_chunk, name, seed, start, count): start
+    futures = {pool.submit(run_chunk, name, seed, start, count): (start, count)
                for start, count in chunks}
+    unfinished: list[tuple[int, int]] = []
     for future in as_completed(futures):
         try:
             tally.add(future.result())
         except BrokenProcessPool:
-            # A worker died (a segfault in a C extension): its chunk counts as failed.
-            start = futures[future]
-            tally.untyped += 1
-            tally.failures.append((start, f"worker died in inputs {start}..{start + CHUNK}"))
+            unfinished.append(futures[future])
+    if unfinished:
+        # A worker died (a crash inside a C extension) and took the pool with it: every chunk
+        # not finished yet fails alike, so which one crashed is unknown. The crash is one
+        # failure; the unfinished chunks then run again one by one, each in a process of its
+        # own, so that a crash that comes again is pinned to its chunk and the rest is counted.
+        unfinished.sort()
+        tally.untyped += 1
+        tally.failures.append((unfinished[0][0], "a worker process died while inputs "
+                               f"{unfinished[0][0]}.. were running (a crash in native code)"))
+        for start, count in unfinished:
+            tally.add(_isolated_chunk(name, seed, start, count))
     return tally, time.monotonic() - began
+
+
+def _isolated_chunk(name: str, seed: int, start: int, count: int) -> Tally:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=WORKER_INITIALIZER) as alone:
+        try:
+            return alone.submit(run_chunk, name, seed, start, count).result()
+        except BrokenProcessPool:
+            return Tally(untyped=1, failures=[(start, "the worker process died in inputs "
+                                               f"{start}..{start + count - 1}")])
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor | None:
@@ -122,7 +146,7 @@ def _pool(jobs: int) -> ProcessPoolExecutor | None:
     if jobs <= 1:
         return None
     return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_quiet_worker)
+                               initializer=WORKER_INITIALIZER)
 
 
 def _report(name: str, seed: int, tally: Tally, out: Path) -> None:

@@ -78,3 +78,25 @@ def test_unknown_targets_are_refused(capsys: pytest.CaptureFixture[str]) -> None
     with pytest.raises(SystemExit):
         runner.main(["no_such_parser", "-n", "1"])
     assert "targets: ga467_stream" in capsys.readouterr().err
+
+
+def test_a_dying_worker_is_one_failure_and_the_rest_is_still_counted(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A native crash breaks the whole pool; before, every chunk still queued was reported as
+    a dead worker and none of them was counted."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tests.fuzz import crashing
+
+    crashing.register()
+    monkeypatch.setattr(runner, "WORKER_INITIALIZER", crashing.register)
+    try:
+        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=crashing.register) as pool:
+            tally, _ = runner.run_target("crashy", 20_000, crashing.SEED, pool)
+    finally:
+        del runner.TARGETS["crashy"]
+    assert tally.inputs == 15_000  # every chunk but the crashing one, counted in full
+    died = [text for _, text in tally.failures if "died in inputs 5000..9999" in text]
+    assert died and tally.untyped == 2  # the crash, then the same chunk again on its own
