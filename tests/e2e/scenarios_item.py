@@ -60,8 +60,9 @@ def _item_session(runner: ScriptRunner, session: int,
     yield from past_face(runner)
     yield on(app, "item")
     item = screen(app, "item")
+    # Items, not just any child: while the search runs the list holds its "正在查找…" status.
     yield until("initial results", lambda: item.shown_query == "" and app._busy is None
-                and len(item.ids.results.children) > 0)
+                and bool(find_buttons(item.ids.results, "")))
     facts: dict[str, Any] = {
         "initial": [w.text.split("\n")[0] for w in find_buttons(item.ids.results, "")][:5]}
     if session == 0:
