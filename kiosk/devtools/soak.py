@@ -19,6 +19,7 @@ from typing import Any
 from devices.idcard.idnumber import check_digit
 
 from .soak_meter import Sample, Verdict, measure
+from .soak_plan import Plan
 
 log = logging.getLogger("kiosk.soak")
 
@@ -33,8 +34,8 @@ _AREAS = ("420702", "420703", "420704", "420781")
 
 def residents(count: int, seed: int) -> list[dict[str, Any]]:
     """`count` distinct residents with valid GB 11643 numbers for the simulated card reader:
-    ID cards and social-security cards, some of them elderly."""
-    rng = random.Random(seed)
+    ID cards and social-security cards (as each one's plan says), born 1935 to 2004."""
+    rng = random.Random(f"residents:{seed}")
     out, taken = [], set()
     while len(out) < count:
         born = date(1935, 1, 1) + timedelta(days=rng.randrange(70 * 365))
@@ -45,7 +46,9 @@ def residents(count: int, seed: int) -> list[dict[str, Any]]:
         taken.add(number)
         male = int(first17[16]) % 2 == 1
         out.append({
-            "kind": "social_security_card" if len(out) % 5 == 3 else "id_card",
+            # The resident's card: what their plan says they bring.
+            "kind": ("social_security_card" if Plan.draw(len(out), seed).way == "sscard"
+                     else "id_card"),
             "name": rng.choice(_SURNAMES) + "".join(rng.choices(_GIVEN, k=rng.choice((1, 2)))),
             "id_number": number, "sex": "男" if male else "女", "nation": "汉",
             "birth_date": born.isoformat(), "address": "江汉市东湖区青山路18号",
@@ -158,7 +161,7 @@ def _drive(raw_config: dict[str, Any], work: Path, sessions: int, every: int, se
 
     def start(*_a: object) -> None:
         # Kivy's clock holds callbacks weakly: the app keeps the runner alive.
-        app.soak_runner = ScriptRunner(app, script, work / "out", step_timeout=20)
+        app.soak_runner = ScriptRunner(app, script, work / "out")
 
     app.bind(on_start=start)
     app.run()
