@@ -10,13 +10,13 @@ from typing import Any
 
 from .exit_codes import ExitCode, describe
 
-EXIT_CODES: dict[ExitCode, str] = {
+EXIT_CODES: dict[str, dict[ExitCode, str]] = {"soak": {
     ExitCode.OK: "every session ran; RSS grew at most 2% from the baseline sample, Kivy "
                  "observers and Python objects did not grow",
     ExitCode.NOT_OK: "a limit was broken, or a session failed (the verdict says which)",
     ExitCode.USAGE: "a bad flag",
     ExitCode.FAILED: "the soak could not run (the sandbox or the app did not start)",
-}
+}}
 
 
 def add_parsers(sub: Any) -> None:
@@ -25,7 +25,7 @@ def add_parsers(sub: Any) -> None:
         description="Books, abandons (idle reset) and leaves sessions on simulated devices, "
                     "with 长辈模式 on some, and prints RSS, Python objects and Kivy observers "
                     "every --every sessions; the baseline is the sample at --every.",
-        epilog=describe(EXIT_CODES), formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=describe(EXIT_CODES["soak"]), formatter_class=argparse.RawDescriptionHelpFormatter)
     soak.add_argument("--sessions", type=int, required=True, help="how many residents")
     soak.add_argument("--every", type=int, default=50, help="sample every N sessions "
                       "(default 50; the first sample after the warm-up is the baseline)")

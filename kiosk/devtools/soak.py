@@ -36,7 +36,8 @@ def residents(count: int, seed: int) -> list[dict[str, Any]]:
     """`count` distinct residents with valid GB 11643 numbers for the simulated card reader:
     ID cards and social-security cards (as each one's plan says), born 1935 to 2004."""
     rng = random.Random(f"residents:{seed}")
-    out, taken = [], set()
+    out: list[dict[str, Any]] = []
+    taken: set[str] = set()
     while len(out) < count:
         born = date(1935, 1, 1) + timedelta(days=rng.randrange(70 * 365))
         first17 = f"{rng.choice(_AREAS)}{born:%Y%m%d}{rng.randrange(1000):03d}"
@@ -129,7 +130,7 @@ def _drive(raw_config: dict[str, Any], work: Path, sessions: int, every: int, se
     app = build_app(parse_config(raw_config, source="soak config"))
     # Only now: the driver imports Kivy's window, which must open at the size boot set.
     from .scripted import Script, ScriptFailed, ScriptRunner, until
-    from .soak_sessions import Plan, session
+    from .soak_sessions import session
     from .steps import on
 
     samples: list[Sample] = []
