@@ -41,6 +41,7 @@ from .device_set import Devices
 from .flows.booking.cached_catalogue import CachedBookings, CachedCatalogue
 from .flows.booking.local_catalogue import LocalCatalogue
 from .flows.errors import FlowError
+from .heap import give_back
 from .navigator import Navigator
 from .session import IdleState, IdleTimeouts, Session
 from .tasks import TaskRegistry, default_registry
@@ -227,6 +228,8 @@ class KioskApp(App):
             self.theme.elderly = self.cfg.ui.elderly_mode
         self.session.elderly = self.theme.elderly  # and its longer timeouts with it
         self._go(to)
+        # Once the screens have let go of the resident's lists, textures and frames.
+        Clock.schedule_once(lambda _dt: give_back(), 1.0)
 
     # -- the Ui port: work off the main thread, messages ----------------------------------
     def run_task(self, work: Callable[[], Any], on_done: Callable[[Any], None],

@@ -10,6 +10,7 @@ from typing import Any
 
 from .config import KioskConfig
 from .fonts import FontNotFound, find_cjk_font
+from .heap import limit_arenas
 
 log = logging.getLogger("kiosk.boot")
 
@@ -55,6 +56,7 @@ def build_app(config: KioskConfig, on_built: tuple[Callable[[Any], None], ...] =
     """The app, not yet running; `on_built` hooks run once its screens exist (a dev panel);
     `registry` replaces the default task registry (kiosk.tasks.default_registry())."""
     font = configure_kivy(config)
+    limit_arenas()  # before the app's threads allocate: they would each get an arena
     from devices.base import DeviceUnusable
 
     from .app import KioskApp

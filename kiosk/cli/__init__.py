@@ -9,6 +9,7 @@
   outbox.py    kiosk outbox status | sync
   catalogue.py kiosk catalogue sync | search
   simulate.py  kiosk simulate
+  soak.py      kiosk soak
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ from .exit_codes import ExitCode
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import camera, card, catalogue, devices, outbox, run, simulate
+    from . import camera, card, catalogue, devices, outbox, run, simulate, soak
     parser = argparse.ArgumentParser(
         prog="kiosk", description="政务服务自助终端",
         epilog="exit codes: the same table for every subcommand (README.md, Exit codes; "
                "kiosk/cli/exit_codes.py); each subcommand's --help lists its own",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (run, devices, card, camera, outbox, catalogue, simulate):
+    for module in (run, devices, card, camera, outbox, catalogue, simulate, soak):
         module.add_parsers(sub)
     return parser
 

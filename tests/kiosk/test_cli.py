@@ -16,12 +16,12 @@ import pytest
 
 import kiosk.cli
 from kiosk.cli import build_parser, camera, card, config_file, devices, main, outbox, run
-from kiosk.cli import catalogue, simulate
+from kiosk.cli import catalogue, simulate, soak
 from kiosk.cli.exit_codes import ExitCode
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = Path(kiosk.cli.__file__).parent
-MODULES = (run, devices, card, camera, outbox, catalogue, simulate)
+MODULES = (run, devices, card, camera, outbox, catalogue, simulate, soak)
 
 
 def _readme_section(title: str) -> str:
