@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty
-from kivy.uix.screenmanager import FadeTransition, ScreenManager
+from kivy.uix.screenmanager import FadeTransition
 
 from devices.base import DeviceError, DeviceState
 from devices.manager import DeviceManager
@@ -42,6 +41,7 @@ from .flows.booking.cached_catalogue import CachedBookings, CachedCatalogue
 from .flows.booking.local_catalogue import LocalCatalogue
 from .flows.errors import FlowError
 from .navigator import Navigator
+from .screens.lazy import LazyScreenManager
 from .session import IdleState, IdleTimeouts, Session
 from .tasks import TaskRegistry, default_registry
 from .texts import error_text, text
@@ -101,7 +101,8 @@ class KioskApp(App):
         self._idle_warning: IdleWarning | None = None
         self._busy: BusyOverlay | None = None
         self._task_generation = 0
-        self.sm: ScreenManager | None = None
+        self._usable: dict[str, bool] | None = None  # the devices' last health, for home
+        self.sm: LazyScreenManager | None = None
 
     # -- building -------------------------------------------------------------------------
     def load_kv(self, filename: str | None = None) -> bool:
@@ -109,10 +110,10 @@ class KioskApp(App):
         return False
 
     def build(self) -> Any:
+        # Only what the first frame shows is built before it: the shell and the attract
+        # screen. Every other screen (and its .kv) is built on first use, or in idle time
+        # after the first frame; devices and threads start then too (issue 11: cold start).
         Builder.load_file(str(HERE / "widgets.kv"))
-        screens = self.registry.screens()
-        for spec in screens:
-            Builder.load_file(str(HERE / spec.kv))
         root = Builder.load_file(str(HERE / "kiosk.kv"))
         self.sm = root.ids.sm
         self.sm.transition = FadeTransition(duration=0.15)
@@ -120,14 +121,31 @@ class KioskApp(App):
                              current=lambda: self.sm.current if self.sm else "",
                              reset=self.reset_session)
         self.ctx.nav = self.nav
-        for spec in screens:
-            module, cls_name = spec.cls.split(":")
-            screen = getattr(import_module(module), cls_name)(name=spec.name, ctx=self.ctx)
-            self.sm.add_widget(screen)
-            if hasattr(screen, "wipe"):
-                self.session.on_wipe(screen.wipe)
-        self.sm.get_screen("home").show_tiles(self.registry.tiles())
-        self.sm.get_screen("attract").show_services(self.registry.tiles())
+        self.sm.declare(self.registry.screens(), self.ctx, self._screen_built)
+        self.sm.get_screen("attract")
+        Window.bind(on_touch_down=self._on_any_touch, on_flip=self._first_frame)
+        Clock.schedule_interval(self._tick, 0.5)
+        self.root_header = root.ids.header
+        for hook in self._on_built:
+            hook(self)
+        return root
+
+    def _screen_built(self, screen: Any) -> None:
+        if hasattr(screen, "wipe"):
+            self.session.on_wipe(screen.wipe)
+        if screen.name == "home":
+            screen.show_tiles(self.registry.tiles())
+            if self._usable is not None:
+                screen.devices_changed(self._usable)
+        elif screen.name == "attract":
+            screen.show_services(self.registry.tiles())
+
+    def _first_frame(self, *_args: Any) -> None:
+        Window.unbind(on_flip=self._first_frame)
+        Clock.schedule_once(self._start_background, 0)
+
+    def _start_background(self, _dt: float) -> None:
+        """After the first frame: devices, their health, the outbox and the catalogue."""
         # Health changes arrive on the manager's thread; merge bursts onto the main thread.
         self.devices.open_all()
         self._devices_trigger = Clock.create_trigger(self._devices_changed, 0)
@@ -137,12 +155,12 @@ class KioskApp(App):
         self.sync_worker.start()
         threading.Thread(target=self.local_catalogue.keep_fresh, args=(self._catalogue_stop,),
                          daemon=True, name="kiosk-catalogue").start()
-        Window.bind(on_touch_down=self._on_any_touch)
-        Clock.schedule_interval(self._tick, 0.5)
-        self.root_header = root.ids.header
-        for hook in self._on_built:
-            hook(self)
-        return root
+        self._build_idle()
+
+    def _build_idle(self, _dt: float = 0) -> None:
+        # One screen per frame, so that a touch on the attract screen is answered in between.
+        if self.sm is not None and self.sm.build_next():
+            Clock.schedule_once(self._build_idle, 0)
 
     def _devices_changed(self, _dt: float) -> None:
         snapshot = self.device_manager.snapshot()
@@ -152,8 +170,9 @@ class KioskApp(App):
         if idcard is not None:
             usable["idcard"] = idcard.state not in (DeviceState.OFFLINE, DeviceState.ERROR)
         usable["platform"] = self.sync_worker.online is not False  # unknown yet: assume up
-        assert self.sm is not None
-        self.sm.get_screen("home").devices_changed(usable)
+        self._usable = usable
+        if self.sm is not None and self.sm.is_built("home"):
+            self.sm.get_screen("home").devices_changed(usable)
 
     def _sync_state_changed(self, _dt: float) -> None:
         self.offline = self.sync_worker.online is False
