@@ -11,7 +11,6 @@ import kiosk.tasks
 from kiosk.context import Notice, ScreenSpec, TaskSpec, TerminalContext
 from kiosk.identity import ResidentIdentity
 from kiosk.ports import SlipRenderer
-from offline_cache.outbox import OutboxError
 from writes.domains.booking import KINDS
 
 # The flow and the slip (ReportLab) are imported when a booking starts, not when the
@@ -74,6 +73,7 @@ def start(ctx: TerminalContext, identity: ResidentIdentity | None) -> BookingFlo
 
 def notices(ctx: TerminalContext, identity: ResidentIdentity) -> list[Notice]:
     """What became of the resident's earlier offline bookings, told once when decided."""
+    from offline_cache.outbox import OutboxError
     offline = offline_bookings(ctx)
     try:
         found = offline.notices(identity.id_number)
