@@ -12,47 +12,42 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty
-from kivy.uix.screenmanager import FadeTransition, ScreenManager
+from kivy.uix.screenmanager import FadeTransition
 
 from devices.base import DeviceError, DeviceState
 from devices.manager import DeviceManager
-from offline_cache.cache import ResponseCache
-from offline_cache.sync import SyncWorker
-from services.bookings import BookingService
-from services.client import PlatformClient
 from services.errors import PlatformError
 from services.schemas import CHINA_TZ
-from writes.outbox import open_outbox
-from writes.queue import WriteQueue
-from writes.sender import PlatformSender
 
 from .config import KioskConfig
 from .context import TerminalContext
 from .device_set import Devices
-from .flows.booking.cached_catalogue import CachedBookings, CachedCatalogue
-from .flows.booking.local_catalogue import LocalCatalogue
 from .flows.errors import FlowError
 from .heap import give_back
 from .navigator import Navigator
+from .screens.lazy import LazyScreenManager
 from .session import IdleState, IdleTimeouts, Session
 from .tasks import TaskRegistry, default_registry
 from .texts import error_text, text
 from .theme import Theme
 from .widgets import BusyOverlay, IdleWarning, MessageDialog
 
+if TYPE_CHECKING:  # connected after the first frame: requests and the outbox wait till then
+    from .platform_link import PlatformLink
+
 log = logging.getLogger("kiosk.app")
 HERE = Path(__file__).parent
 
-#: Called once the window and the screens exist (the demo mounts its dev panel this way).
+#: Called once the window and the attract screen exist (the demo mounts its dev panel this
+#: way; other screens are there once `app.sm.when_built(name, ...)` calls back).
 StartHook = Callable[["KioskApp"], None]
 
 
@@ -71,38 +66,24 @@ class KioskApp(App):
         self.theme.property("elderly").dispatch(self.theme)
         self.registry = registry or default_registry()
         self._on_built = on_built
-        client = PlatformClient(config.platform.url, config.platform.token,
-                                timeout=config.platform.timeout, **config.platform.tls_options())
         self.devices = Devices(config)
-        # Every platform write is committed to the outbox first, then sent (issue 4).
-        ob = config.outbox
-        self.outbox = open_outbox(ob.db, key=ob.key, key_file=ob.key_file)
-        self.sync_worker = SyncWorker(self.outbox,
-                                      PlatformSender(client, self.registry.write_kinds()),
-                                      on_change=lambda: self._offline_trigger(),
-                                      probe=client.reachable)
-        # Catalogue, guides and halls come from the cache when the platform is unreachable.
-        cache = ResponseCache(self.outbox.store)
-        catalogue = CachedCatalogue(client, cache)
-        # Searches are answered from the terminal's own copy of the catalogue (issue 11),
-        # kept fresh by a thread of its own; the platform answers until a first sync.
-        self.local_catalogue = LocalCatalogue(client, cache, catalogue)
         self._catalogue_stop = threading.Event()
         self.device_manager = DeviceManager(self.devices.all())
         t = config.timeouts
         self.session = Session(IdleTimeouts(t.idle, t.warning, t.elderly_factor), time.monotonic())
         self.session.elderly = self.theme.elderly  # a terminal configured for 长辈模式
+        # client, catalogue, bookings and writes are connected after the first frame.
         self.ctx = TerminalContext(
-            config=config, devices=self.devices, client=client, catalogue=self.local_catalogue,
-            bookings=CachedBookings(catalogue, BookingService(client)),
-            writes=WriteQueue(self.outbox, self.sync_worker), session=self.session,
+            config=config, devices=self.devices, session=self.session,
             clock=lambda: datetime.now(CHINA_TZ), font_path=font_path,
             device_status=lambda name: self.device_manager.snapshot().get(name))
+        self.link: PlatformLink | None = None
         self.ctx.ui = self
         self._idle_warning: IdleWarning | None = None
         self._busy: BusyOverlay | None = None
         self._task_generation = 0
-        self.sm: ScreenManager | None = None
+        self._usable: dict[str, bool] | None = None  # the devices' last health, for home
+        self.sm: LazyScreenManager | None = None
 
     # -- building -------------------------------------------------------------------------
     def load_kv(self, filename: str | None = None) -> bool:
@@ -110,10 +91,10 @@ class KioskApp(App):
         return False
 
     def build(self) -> Any:
+        # Only what the first frame shows is built before it: the shell and the attract
+        # screen. Every other screen (and its .kv) is built on first use, or in idle time
+        # after the first frame; devices and threads start then too (issue 11: cold start).
         Builder.load_file(str(HERE / "widgets.kv"))
-        screens = self.registry.screens()
-        for spec in screens:
-            Builder.load_file(str(HERE / spec.kv))
         root = Builder.load_file(str(HERE / "kiosk.kv"))
         self.sm = root.ids.sm
         self.sm.transition = FadeTransition(duration=0.15)
@@ -121,29 +102,54 @@ class KioskApp(App):
                              current=lambda: self.sm.current if self.sm else "",
                              reset=self.reset_session)
         self.ctx.nav = self.nav
-        for spec in screens:
-            module, cls_name = spec.cls.split(":")
-            screen = getattr(import_module(module), cls_name)(name=spec.name, ctx=self.ctx)
-            self.sm.add_widget(screen)
-            if hasattr(screen, "wipe"):
-                self.session.on_wipe(screen.wipe)
-        self.sm.get_screen("home").show_tiles(self.registry.tiles())
-        self.sm.get_screen("attract").show_services(self.registry.tiles())
-        # Health changes arrive on the manager's thread; merge bursts onto the main thread.
-        self.devices.open_all()
-        self._devices_trigger = Clock.create_trigger(self._devices_changed, 0)
-        self.device_manager.subscribe(lambda _name, _status: self._devices_trigger())
-        self.device_manager.start()
-        self._offline_trigger = Clock.create_trigger(self._sync_state_changed, 0)
-        self.sync_worker.start()
-        threading.Thread(target=self.local_catalogue.keep_fresh, args=(self._catalogue_stop,),
-                         daemon=True, name="kiosk-catalogue").start()
-        Window.bind(on_touch_down=self._on_any_touch)
+        self.sm.declare(self.registry.screens(), self.ctx, self._screen_built)
+        self.sm.get_screen("attract")
+        Window.bind(on_touch_down=self._on_any_touch, on_flip=self._first_frame)
         Clock.schedule_interval(self._tick, 0.5)
         self.root_header = root.ids.header
         for hook in self._on_built:
             hook(self)
         return root
+
+    def _screen_built(self, screen: Any) -> None:
+        if hasattr(screen, "wipe"):
+            self.session.on_wipe(screen.wipe)
+        if screen.name == "home":
+            screen.show_tiles(self.registry.tiles())
+            if self._usable is not None:
+                screen.devices_changed(self._usable)
+        elif screen.name == "attract":
+            screen.show_services(self.registry.tiles())
+
+    def _first_frame(self, *_args: Any) -> None:
+        Window.unbind(on_flip=self._first_frame)
+        Clock.schedule_once(self._start_background, 0)
+
+    def _start_background(self, _dt: float) -> None:
+        """After the first frame: the platform side, devices, their health, the catalogue."""
+        from .platform_link import connect
+        self._offline_trigger = Clock.create_trigger(self._sync_state_changed, 0)
+        link = self.link = connect(self.cfg, self.registry.write_kinds(),
+                                   on_change=lambda: self._offline_trigger())
+        self.outbox, self.sync_worker, self.local_catalogue = (
+            link.outbox, link.sync_worker, link.local_catalogue)
+        ctx = self.ctx
+        ctx.client, ctx.catalogue, ctx.bookings, ctx.writes = (
+            link.client, link.local_catalogue, link.bookings, link.writes)
+        # Health changes arrive on the manager's thread; merge bursts onto the main thread.
+        self.devices.open_all()
+        self._devices_trigger = Clock.create_trigger(self._devices_changed, 0)
+        self.device_manager.subscribe(lambda _name, _status: self._devices_trigger())
+        self.device_manager.start()
+        self.sync_worker.start()
+        threading.Thread(target=self.local_catalogue.keep_fresh, args=(self._catalogue_stop,),
+                         daemon=True, name="kiosk-catalogue").start()
+        self._build_idle()
+
+    def _build_idle(self, _dt: float = 0) -> None:
+        # One screen per frame, so that a touch on the attract screen is answered in between.
+        if self.sm is not None and self.sm.build_next():
+            Clock.schedule_once(self._build_idle, 0)
 
     def _devices_changed(self, _dt: float) -> None:
         snapshot = self.device_manager.snapshot()
@@ -152,21 +158,25 @@ class KioskApp(App):
         idcard = snapshot.get("idcard")
         if idcard is not None:
             usable["idcard"] = idcard.state not in (DeviceState.OFFLINE, DeviceState.ERROR)
-        usable["platform"] = self.sync_worker.online is not False  # unknown yet: assume up
-        assert self.sm is not None
-        self.sm.get_screen("home").devices_changed(usable)
+        # Unknown yet: assume up.
+        usable["platform"] = self.link is None or self.link.sync_worker.online is not False
+        self._usable = usable
+        if self.sm is not None and self.sm.is_built("home"):
+            self.sm.get_screen("home").devices_changed(usable)
 
     def _sync_state_changed(self, _dt: float) -> None:
-        self.offline = self.sync_worker.online is False
+        self.offline = self.link is not None and self.link.sync_worker.online is False
         self._devices_trigger()  # services that need the platform live say why they cannot
 
     def on_stop(self) -> None:
         self._catalogue_stop.set()
-        self.sync_worker.stop()
+        if self.link is not None:
+            self.link.sync_worker.stop()
         self.device_manager.stop()
         self.devices.close_all()
         self.session.wipe(time.monotonic())
-        self.ctx.client.close()
+        if self.link is not None:
+            self.link.client.close()
 
     # -- navigation (the shell's buttons; everything else goes through the navigator) -----
     def _go(self, name: str) -> None:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from services.tls import is_loopback, load_ca, parse_pin
+from services.hosts import is_loopback
 
 
 class ConfigError(Exception):
@@ -56,12 +56,15 @@ class PlatformConfig(_Section):
     @classmethod
     def _ca_bundle(cls, v: str | None) -> str | None:
         if v is not None:
+            # services.tls brings requests and cryptography: imported only when set (issue 11).
+            from services.tls import load_ca
             load_ca(v)  # ValueError: missing, unreadable or no PEM certificate in it
         return v
 
     @field_validator("pin_sha256")
     @classmethod
     def _pins(cls, v: list[str]) -> list[str]:
+        from services.tls import parse_pin
         for i, pin in enumerate(v):
             try:
                 parse_pin(pin)

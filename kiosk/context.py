@@ -9,18 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from devices.base import DeviceStatus
-from services.client import PlatformClient
-from writes.kinds import WriteKind
-from writes.queue import WriteQueue
 
 from .config import KioskConfig
 from .device_set import Devices
 from .identity import ResidentIdentity
 from .ports import Bookings, Catalogue
 from .session import Session
+
+if TYPE_CHECKING:  # the platform side is composed after the first frame (issue 11)
+    from services.client import PlatformClient
+    from writes.kinds import WriteKind
+    from writes.queue import WriteQueue
 
 
 class Flow(Protocol):
@@ -72,15 +74,17 @@ class TerminalContext:
 
     config: KioskConfig
     devices: Devices
-    client: PlatformClient
-    catalogue: Catalogue
-    bookings: Bookings
-    writes: WriteQueue
     session: Session
     clock: Callable[[], datetime]
     font_path: str
     #: The device manager's last status of a device (None: not known yet).
     device_status: Callable[[str], DeviceStatus | None]
+    #: The platform side: the app connects it right after its first frame, before any touch
+    #: is handled (kiosk/platform_link.py), so that the attract screen shows at once.
+    client: PlatformClient = field(default=None)  # type: ignore[assignment]  # set then
+    catalogue: Catalogue = field(default=None)  # type: ignore[assignment]  # same
+    bookings: Bookings = field(default=None)  # type: ignore[assignment]  # same
+    writes: WriteQueue = field(default=None)  # type: ignore[assignment]  # same
     #: Filled in by the app once Kivy runs; screens only.
     ui: Ui = field(default=None)  # type: ignore[assignment]  # set before any screen is built
     nav: Navigation = field(default=None)  # type: ignore[assignment]  # same

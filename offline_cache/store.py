@@ -10,13 +10,17 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    # Imported where used: sqlite-utils imports numpy when it is installed, a tenth of a
+    # second at every start, needed only when a migration is pending (issue 11).
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 10_000
 
 #: A migration is SQL (one or more statements) or a function given the sqlite-utils Database.
-Migration = str | Callable[[Database], None]
+Migration: TypeAlias = "str | Callable[[Database], None]"
 
 
 def _cache_table(db: Database) -> None:
@@ -100,13 +104,31 @@ class Store:
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = FULL")
-            # No recursive_triggers pragma, no plugin hooks: the connection stays exactly as
-            # configured above, whatever sqlite-utils plugins happen to be installed.
-            self.db = Database(self._conn, recursive_triggers=False, execute_plugins=False)
-            self._migrate(migrations)
+            self._db: Database | None = None
+            if self._pending(migrations):
+                self._migrate(migrations)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the terminal database {self.path}: "
                              f"{type(exc).__name__}: {exc}") from None
+
+    @property
+    def db(self) -> Database:
+        """The same connection seen through sqlite-utils (made at first use)."""
+        if self._db is None:
+            from sqlite_utils import Database
+            # No recursive_triggers pragma, no plugin hooks: the connection stays exactly as
+            # configured above, whatever sqlite-utils plugins happen to be installed.
+            self._db = Database(self._conn, recursive_triggers=False, execute_plugins=False)
+        return self._db
+
+    def _pending(self, migrations: Sequence[tuple[str, Migration]]) -> bool:
+        """True when a migration is not applied yet (read without sqlite-utils)."""
+        with self._lock:
+            if self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                  "AND name = 'migrations'").fetchone() is None:
+                return True
+            done = {r[0] for r in self._conn.execute("SELECT name FROM migrations")}
+        return any(name not in done for name, _ in migrations)
 
     def _migrate(self, migrations: Sequence[tuple[str, Migration]]) -> None:
         # All pending migrations in one BEGIN IMMEDIATE: a crash leaves none or all of them.
@@ -127,7 +149,7 @@ class Store:
 
     def applied_migrations(self) -> list[str]:
         with self._lock:
-            return [r[0] for r in self.db.execute("SELECT name FROM migrations ORDER BY rowid")]
+            return [r[0] for r in self._conn.execute("SELECT name FROM migrations ORDER BY rowid")]
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

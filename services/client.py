@@ -102,9 +102,15 @@ class PlatformClient:
         headers = dict(self._headers)
         if etag:
             headers["If-None-Match"] = etag
+        # Retried like get(): a keep-alive connection the network (or a proxy) dropped while
+        # idle fails the first try, and a resident waiting on halls must not see that.
+        retry = Retrying(stop=stop_after_attempt(1 + GET_RETRIES),
+                         retry=(retry_if_exception_type(requests.ConnectionError)
+                                & retry_if_not_exception_type(requests.exceptions.SSLError)),
+                         reraise=True)
         with CallDeadline(self.timeout) as deadline:
-            response = self._call(lambda: self._send(
-                deadline, "GET", path, params=_query(params), headers=headers))
+            response = self._call(lambda: retry(
+                self._send, deadline, "GET", path, params=_query(params), headers=headers))
         if response.status_code == 304:
             return 304, response.headers.get("ETag") or etag, None
         if 200 <= response.status_code < 300:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import ipaddress
 import re
 import ssl
 from collections.abc import Iterable
@@ -20,25 +19,14 @@ from requests.utils import DEFAULT_CA_BUNDLE_PATH
 from urllib3.util.ssl_ import create_urllib3_context
 
 from .deadline import DeadlineAdapter, watch_handshake
+# Kept light, without requests: the config checks URLs before anything connects (issue 11).
+from .hosts import is_loopback
 
 # There is no switch to turn verification off: a lab platform with a self-made CA is what
 # ca_file is for, and a platform on this machine may use plain http (the sandbox does).
 
 PIN_HELP = ("must be the SHA-256 of the server's public key (SubjectPublicKeyInfo): 44 base64 "
             "characters or 64 hex digits")
-
-
-def is_loopback(host: str | None) -> bool:
-    """127.0.0.0/8, ::1 or localhost: traffic that never leaves the machine."""
-    if not host:
-        return False
-    name = host.strip("[]").lower().rstrip(".")
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def transport_problem(url: str) -> str | None:

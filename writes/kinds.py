@@ -6,9 +6,10 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from services.client import PlatformClient
+if TYPE_CHECKING:  # requests stays out of the terminal's start (issue 11)
+    from services.client import PlatformClient
 
 #: One attempt of one write on the platform: payload and idempotency key in, answer out.
 Handler = Callable[[dict[str, Any], str], dict[str, Any]]

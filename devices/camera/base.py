@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol, runtime_checkable
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
 
 from devices.base import Device, DeviceError
 from devices import events
 from devices.events import Listener, Subscription
 
-#: A BGR image, height × width × 3, uint8 (OpenCV's layout).
-Frame = npt.NDArray[np.uint8]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+#: A BGR image, height × width × 3, uint8 (OpenCV's layout). numpy is imported where frames
+#: are made: a terminal starts without it (issue 11).
+Frame: TypeAlias = "npt.NDArray[np.uint8]"
 
 
 class CameraBusy(DeviceError):
@@ -54,6 +56,7 @@ class StatusEvents(events.StatusEvents):
 def as_frame(image: Any) -> Frame:
     """Check that `image` is a usable BGR frame (grey is converted); else BadImage."""
     import cv2
+    import numpy as np
     if not isinstance(image, np.ndarray) or image.size == 0:
         raise BadImage("not an image")
     if image.dtype != np.uint8:
@@ -70,6 +73,7 @@ def as_frame(image: Any) -> Frame:
 def decode_image(data: bytes) -> Frame:
     """JPEG/PNG/BMP bytes to a BGR frame; BadImage for anything else."""
     import cv2
+    import numpy as np
     if not data:
         raise BadImage("empty image")
     buf = np.frombuffer(data, dtype=np.uint8)

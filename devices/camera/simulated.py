@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from devices.base import DeviceError, DeviceOffline, DeviceState, DeviceStatus, DeviceTimeout
 from devices.camera.base import CameraBusy, Frame, StatusEvents, as_frame
 from devices.events import Listener, Subscription
@@ -23,6 +21,7 @@ from devices.events import Listener, Subscription
 def placeholder_frame(width: int = 640, height: int = 480) -> Frame:
     """A grey test card, so that a preview shows something without a camera."""
     import cv2
+    import numpy as np
     frame = np.full((height, width, 3), 96, dtype=np.uint8)
     cv2.putText(frame, "SIMULATED CAMERA", (width // 10, height // 2), cv2.FONT_HERSHEY_SIMPLEX,
                 width / 640, (230, 230, 230), 2, cv2.LINE_AA)
@@ -61,7 +60,9 @@ class SimulatedCamera:
         loaded = [as_frame(f) for f in frames or ()]
         for name in image_files or ():
             loaded.append(_load(name))
-        self._hw = _SimulatedCameraHardware(loaded or [placeholder_frame()])
+        # Without pictures the loop is the test card, drawn at the first read: numpy and
+        # OpenCV stay out of the terminal's start (issue 11).
+        self._hw = _SimulatedCameraHardware(loaded)
 
     @classmethod
     def is_usable(cls) -> bool:
@@ -116,6 +117,8 @@ class SimulatedCamera:
             hw.frames_read += 1
             if hw.next:
                 return hw.next.pop(0).copy()
+            if not hw.loop:
+                hw.loop.append(placeholder_frame())
             frame = hw.loop[hw.pos % len(hw.loop)]
             hw.pos += 1
             return frame.copy()
@@ -123,7 +126,7 @@ class SimulatedCamera:
     def diagnostics(self) -> dict[str, Any]:
         hw = self._hw
         with hw.lock:
-            frames, frames_read = len(hw.loop), hw.frames_read
+            frames, frames_read = len(hw.loop) or 1, hw.frames_read  # 1: the test card
         return {"backend": "simulated", "frames": frames, "frames_read": frames_read,
                 "status": self.status().state.value}
 

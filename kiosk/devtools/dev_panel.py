@@ -37,15 +37,22 @@ def mount(app: Any, staff_pin: str | None = None) -> None:
     controls = app.devices.controls
     card = controls.get("idcard")
     camera = controls.get("camera")
-    identify, face = app.sm.get_screen("identify"), app.sm.get_screen("face")
-    if isinstance(card, SimulatedCardControl):
-        _card_buttons(identify, card)
+
+    # The screens are built on first use (or in idle time after the first frame): the
+    # buttons go in when they are, so the demo starts as fast as the terminal.
+    def identify_built(identify: Any) -> None:
+        if isinstance(card, SimulatedCardControl):
+            _card_buttons(identify, card)
+            if isinstance(camera, SimulatedCameraControl):
+                _app_code_button(identify, app, camera, card)
+
+    def face_built(face: Any) -> None:
         if isinstance(camera, SimulatedCameraControl):
-            _app_code_button(identify, app, camera, card)
-    if isinstance(camera, SimulatedCameraControl):
-        _face_buttons(app, face, camera)
-        if staff_pin:
-            _staff_pin_hint(face, staff_pin)
+            _face_buttons(app, face, camera)
+            if staff_pin:
+                _staff_pin_hint(face, staff_pin)
+    app.sm.when_built("identify", identify_built)
+    app.sm.when_built("face", face_built)
 
 
 def _staff_pin_hint(screen: Any, pin: str) -> None:

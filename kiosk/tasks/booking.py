@@ -5,17 +5,20 @@ from __future__ import annotations
 import logging
 import sqlite3
 import uuid
+from typing import TYPE_CHECKING
 
 import kiosk.tasks
 from kiosk.context import Notice, ScreenSpec, TaskSpec, TerminalContext
-from kiosk.flows.booking.flow import BookingFlow
-from kiosk.flows.booking.provisional import OfflineBookings, ProvisionalBooking
 from kiosk.identity import ResidentIdentity
 from kiosk.ports import SlipRenderer
-from kiosk.printouts.slip import render_booking_slip
-from offline_cache.outbox import OutboxError
-from services.schemas import Booking
 from writes.domains.booking import KINDS
+
+# The flow and the slip (ReportLab) are imported when a booking starts, not when the
+# terminal does: the registry entry is read before the first frame (issue 11).
+if TYPE_CHECKING:
+    from kiosk.flows.booking.flow import BookingFlow
+    from kiosk.flows.booking.provisional import OfflineBookings, ProvisionalBooking
+    from services.schemas import Booking
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +28,7 @@ MY_BOOKINGS = "my_bookings"
 
 
 def offline_bookings(ctx: TerminalContext) -> OfflineBookings:
+    from kiosk.flows.booking.provisional import OfflineBookings
     return OfflineBookings(ctx.writes, terminal_id=ctx.config.terminal.id, clock=ctx.clock,
                            new_key=lambda: str(uuid.uuid4()))
 
@@ -39,6 +43,7 @@ def change_at_terminal() -> bool:
 def slip_renderer(ctx: TerminalContext) -> SlipRenderer:
     """The flow's slip renderer: guidance from the services this terminal offers, large type
     when the session is in 长辈模式 at the moment the slip prints."""
+    from kiosk.printouts.slip import render_booking_slip
     changes_here = change_at_terminal()
 
     def render(slip: Booking | ProvisionalBooking) -> bytes:
@@ -57,6 +62,7 @@ def _elderly(ctx: TerminalContext) -> bool:
 
 
 def start(ctx: TerminalContext, identity: ResidentIdentity | None) -> BookingFlow:
+    from kiosk.flows.booking.flow import BookingFlow
     assert identity is not None  # needs_identity: the navigator identifies first
     return BookingFlow(identity=identity, catalogue=ctx.catalogue, bookings=ctx.bookings,
                        printer=ctx.devices.printer, render_slip=slip_renderer(ctx),
@@ -67,6 +73,7 @@ def start(ctx: TerminalContext, identity: ResidentIdentity | None) -> BookingFlo
 
 def notices(ctx: TerminalContext, identity: ResidentIdentity) -> list[Notice]:
     """What became of the resident's earlier offline bookings, told once when decided."""
+    from offline_cache.outbox import OutboxError
     offline = offline_bookings(ctx)
     try:
         found = offline.notices(identity.id_number)

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from devices.camera.verify import LocalFaceVerifier
-from devices.idcard.base import IdentityDocument
 from services.errors import PlatformError
-from services.identity import IdentityService
 
 from kiosk.context import ScreenSpec, TaskSpec, TerminalContext
-from kiosk.flows.identify.face_session import FaceSession
-from kiosk.flows.identify.face_verifiers import make_verifier
-from kiosk.flows.identify.flow import IdentifyFlow
-from kiosk.flows.identify.pin_guard import PinGuard, SqlitePinLog
-from kiosk.flows.identify.sources import AppCodeSource, Source
-from kiosk.flows.identify.staff_check import StaffCheck
-from kiosk.flows.identify.ways import StaffedHall, Way
 from kiosk.identity import ResidentIdentity
+
+# The flow, the face check and its verifiers (numpy, OpenCV) are imported when a resident
+# starts identifying, not when the terminal starts (issue 11).
+if TYPE_CHECKING:
+    from devices.idcard.base import IdentityDocument
+
+    from kiosk.flows.identify.face_session import FaceSession
+    from kiosk.flows.identify.flow import IdentifyFlow
+    from kiosk.flows.identify.ways import StaffedHall
 
 log = logging.getLogger(__name__)
 #: Beside the outbox database, in the terminal's state folder: wrong staff PINs survive a
@@ -27,6 +27,17 @@ PIN_LOG_FILE = "staff-pin.db"
 
 
 def start(ctx: TerminalContext, _identity: ResidentIdentity | None) -> IdentifyFlow:
+    from devices.camera.verify import LocalFaceVerifier
+    from services.identity import IdentityService
+
+    from kiosk.flows.identify.face_session import FaceSession
+    from kiosk.flows.identify.face_verifiers import make_verifier
+    from kiosk.flows.identify.flow import IdentifyFlow
+    from kiosk.flows.identify.pin_guard import PinGuard, SqlitePinLog
+    from kiosk.flows.identify.sources import AppCodeSource, Source
+    from kiosk.flows.identify.staff_check import StaffCheck
+    from kiosk.flows.identify.ways import StaffedHall, Way
+
     devices, cfg = ctx.devices, ctx.config
     sources: dict[Way, Source] = {}
     if devices.idcard is not None:

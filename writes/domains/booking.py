@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from offline_cache.sync import Delivered, Refused
-from services.bookings import BookingService
-from services.client import PlatformClient
 from services.errors import BadResponse, Conflict, DuplicateBooking, PlatformUnavailable, Rejected
 from services.schemas import (PROBLEM_ALREADY_CANCELLED, PROBLEM_DUPLICATE_BOOKING,
                               PROBLEM_SLOT_FULL, Booking, BookingRequest,
                               ProvisionalBookingRequest)
 
 from ..kinds import Handler, WriteKind
-from ..queue import WriteQueue
+
+# The registry reads KINDS before the terminal's first frame; the platform client (requests)
+# and the sync worker are needed only when a write is sent (issue 11).
+if TYPE_CHECKING:
+    from services.bookings import BookingService
+    from services.client import PlatformClient
+
+    from ..queue import WriteQueue
+
+
+def _service(client: PlatformClient) -> BookingService:
+    from services.bookings import BookingService
+    return BookingService(client)
 
 KIND_BOOKING = "booking.create"
 KIND_BOOKING_CANCEL = "booking.cancel"
@@ -29,7 +38,7 @@ TERMINAL_MEMBER = "shown"
 
 
 def _book(client: PlatformClient) -> Handler:
-    bookings = BookingService(client)
+    bookings = _service(client)
 
     def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
         return bookings.book(BookingRequest.model_validate(payload), key).model_dump(mode="json")
@@ -37,7 +46,7 @@ def _book(client: PlatformClient) -> Handler:
 
 
 def _sms(client: PlatformClient) -> Handler:
-    bookings = BookingService(client)
+    bookings = _service(client)
 
     def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
         return bookings.send_sms(str(payload["reference"]), str(payload["phone"]),
@@ -46,7 +55,7 @@ def _sms(client: PlatformClient) -> Handler:
 
 
 def _provisional(client: PlatformClient) -> Handler:
-    bookings = BookingService(client)
+    bookings = _service(client)
 
     def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
         request = ProvisionalBookingRequest.model_validate(
@@ -56,7 +65,7 @@ def _provisional(client: PlatformClient) -> Handler:
 
 
 def _cancel(client: PlatformClient) -> Handler:
-    bookings = BookingService(client)
+    bookings = _service(client)
 
     def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
         return bookings.cancel(str(payload["reference"]), key).model_dump(mode="json")
@@ -78,6 +87,7 @@ def submit_booking(writes: WriteQueue, request: BookingRequest, key: str, *,
     key is reused when the resident taps again, so nothing is booked twice."""
     sub = writes.submit(KIND_BOOKING, request.model_dump(mode="json"), resident=resident,
                         idempotency_key=key)
+    from offline_cache.sync import Delivered, Refused
     if isinstance(sub.result, Delivered):
         try:
             return Booking.model_validate(sub.result.response)

@@ -14,6 +14,7 @@ import json
 import logging
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -21,10 +22,11 @@ from offline_cache.cache import ResponseCache
 from services.client import PlatformClient
 from services.errors import BadResponse, PlatformError
 from services.schemas import API_PREFIX, Department, Hall, Item, ItemList, LifeEvent
-from services.search_index import SearchIndex
-from services.search_text import ALIASES
 
 from kiosk.ports import Catalogue
+
+if TYPE_CHECKING:
+    from services.search_index import SearchIndex
 
 PAGE = 100  # the platform's largest page
 MANIFEST_KEY = "catalogue-copy/manifest"
@@ -129,7 +131,7 @@ class LocalCatalogue:
         else:
             self._cache.touch(MANIFEST_KEY)
         current = self._current
-        fresh = None if current and current[0] == version else SearchIndex(items, ALIASES)
+        fresh = None if current and current[0] == version else build_index(items)
         with self._load_lock:
             if fresh is not None:
                 self._current = (version, fresh)  # built once per version, swapped whole
@@ -197,7 +199,15 @@ def load_copy(cache: ResponseCache) -> tuple[str, SearchIndex] | None:
         version = str(meta["version"])
     except (ValueError, KeyError, TypeError, BadResponse):
         return None  # a damaged copy is no copy: the platform answers until the next sync
-    return version, SearchIndex(items, ALIASES)
+    return version, build_index(items)
+
+
+def build_index(items: list[Item]) -> SearchIndex:
+    # Imported here: pypinyin's dictionaries take a third of a second to load, and the
+    # index is built off the main thread after the first frame, not at start (issue 11).
+    from services.search_index import SearchIndex
+    from services.search_text import ALIASES
+    return SearchIndex(items, ALIASES)
 
 
 def copy_age_s(cache: ResponseCache) -> float | None:
