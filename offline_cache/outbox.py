@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 import uuid
@@ -9,7 +10,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .crypto import DecryptError, PayloadCipher
+from .crypto import DecryptError, PayloadCipher, encode
 from .store import Store
 
 State = Literal["pending", "in_flight", "sent", "dead"]
@@ -50,6 +51,14 @@ class OutboxStatus:
                 "dead": self.dead}
 
 
+_INSERT = ("INSERT INTO outbox (kind, idempotency_key, resident_key, payload, state, created_at, "
+           "next_attempt_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)")
+#: The open states, written out so that SQLite searches the state index for each of them.
+_OPEN = "state IN ('pending', 'in_flight')"
+#: Every state (the CHECK constraint's list): a search by resident through the state index.
+_ANY_STATE = "state IN ('pending', 'in_flight', 'sent', 'dead')"
+
+
 def _context(kind: str, key: str) -> str:
     return f"{kind}\n{key}"
 
@@ -76,18 +85,21 @@ class Outbox:
             raise OutboxError("a write needs a kind")
         key = idempotency_key or str(uuid.uuid4())
         now = self._clock()
-        blob = self._cipher.seal(payload, _context(kind, key))
-        rkey = self._cipher.resident_key(resident)
-        with self.store.transaction() as conn:
+        plain = encode(payload)
+        values = (kind, key, self._cipher.resident_key(resident),
+                  self._cipher.seal_plain(plain, _context(kind, key)), now, now)
+        # One statement, its own transaction: the commit writes the row, its key and the state
+        # index, and is fsync'd before write() returns (synchronous=FULL).
+        rows = self.store.write(_INSERT + " ON CONFLICT (idempotency_key) DO NOTHING "
+                                "RETURNING *", values)
+        if rows:
+            # The payload as it reads back, without decrypting what was just sealed.
+            return self._item(rows[0], payload=json.loads(plain))
+        with self.store.transaction() as conn:  # the key is taken (or was, if purged since)
             row = conn.execute("SELECT * FROM outbox WHERE idempotency_key = ?",
                                (key,)).fetchone()
             if row is None:
-                cur = conn.execute(
-                    "INSERT INTO outbox (kind, idempotency_key, resident_key, payload, state, "
-                    "created_at, next_attempt_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
-                    (kind, key, rkey, blob, now, now))
-                row = conn.execute("SELECT * FROM outbox WHERE id = ?",
-                                   (cur.lastrowid,)).fetchone()
+                row = conn.execute(_INSERT + " RETURNING *", values).fetchall()[0]
             elif row["kind"] != kind:
                 raise OutboxError("idempotency key already used for another kind of write")
         return self._item(row)
@@ -199,9 +211,9 @@ class Outbox:
         rkey = self._cipher.resident_key(resident)
         marks = ", ".join("?" for _ in kinds)
         with self.store.reading() as conn:
-            rows = conn.execute(f"SELECT * FROM outbox WHERE resident_key = ? AND shown_at IS "
-                                f"NULL AND kind IN ({marks}) ORDER BY id", (rkey, *kinds)
-                                ).fetchall()
+            rows = conn.execute(f"SELECT * FROM outbox WHERE {_ANY_STATE} AND resident_key = ? "
+                                f"AND shown_at IS NULL AND kind IN ({marks}) ORDER BY id",
+                                (rkey, *kinds)).fetchall()
         return [self._item(r) for r in rows]
 
     def mark_shown(self, item_ids: Iterable[int]) -> None:
@@ -218,8 +230,8 @@ class Outbox:
 
     def pending_count(self) -> int:
         with self.store.reading() as conn:
-            return int(conn.execute("SELECT COUNT(*) FROM outbox WHERE state IN "
-                                    "('pending', 'in_flight')").fetchone()[0])
+            return int(conn.execute(f"SELECT COUNT(*) FROM outbox WHERE {_OPEN}"
+                                    ).fetchone()[0])
 
     # -- rows ------------------------------------------------------------------------------
     @staticmethod
@@ -230,13 +242,14 @@ class Outbox:
             raise OutboxError(f"no outbox item {item_id}")
         return r
 
-    def _item(self, r: sqlite3.Row, *, state: State | None = None,
-              attempts: int | None = None) -> OutboxItem:
+    def _item(self, r: sqlite3.Row, *, state: State | None = None, attempts: int | None = None,
+              payload: dict[str, Any] | None = None) -> OutboxItem:
         ctx = _context(r["kind"], r["idempotency_key"])
-        try:
-            payload = self._cipher.open(bytes(r["payload"]), ctx) if r["payload"] else None
-        except DecryptError:
-            payload = None
+        if payload is None:
+            try:
+                payload = self._cipher.open(bytes(r["payload"]), ctx) if r["payload"] else None
+            except DecryptError:
+                payload = None
         try:
             response = (self._cipher.open(bytes(r["response"]), ctx + "\nr")
                         if r["response"] else None)
