@@ -86,20 +86,29 @@ class Outbox:
         key = idempotency_key or str(uuid.uuid4())
         now = self._clock()
         plain = encode(payload)
-        values = (kind, key, self._cipher.resident_key(resident),
-                  self._cipher.seal_plain(plain, _context(kind, key)), now, now)
-        # One statement, its own transaction: the commit writes the row, its key and the state
-        # index, and is fsync'd before write() returns (synchronous=FULL).
-        rows = self.store.write(_INSERT + " ON CONFLICT (idempotency_key) DO NOTHING "
-                                "RETURNING *", values)
-        if rows:
-            # The payload as it reads back, without decrypting what was just sealed.
-            return self._item(rows[0], payload=json.loads(plain))
-        with self.store.transaction() as conn:  # the key is taken (or was, if purged since)
+        rkey = self._cipher.resident_key(resident)
+        values = (kind, key, rkey, self._cipher.seal_plain(plain, _context(kind, key)), now, now)
+        try:
+            # One statement, its own transaction: the commit writes the row, its key and the
+            # state index, and is fsync'd before write() returns (synchronous=FULL).
+            item_id = self.store.write(_INSERT, values)
+        except sqlite3.IntegrityError:
+            return self._existing(kind, key, values)  # most likely the key is taken
+        # The row as written, its payload as it reads back, without reading or decrypting.
+        return OutboxItem(id=item_id, kind=kind, idempotency_key=key, resident_key=rkey,
+                          state="pending", attempts=0, created_at=now, next_attempt_at=now,
+                          last_error=None, payload=json.loads(plain), response=None)
+
+    def _existing(self, kind: str, key: str, values: tuple[object, ...]) -> OutboxItem:
+        """The row that holds `key` (of the same kind), else the insert again (a row purged
+        meanwhile, or an insert that breaks another constraint and raises once more)."""
+        with self.store.transaction() as conn:
             row = conn.execute("SELECT * FROM outbox WHERE idempotency_key = ?",
                                (key,)).fetchone()
             if row is None:
-                row = conn.execute(_INSERT + " RETURNING *", values).fetchall()[0]
+                cur = conn.execute(_INSERT, values)
+                row = conn.execute("SELECT * FROM outbox WHERE id = ?",
+                                   (cur.lastrowid,)).fetchone()
             elif row["kind"] != kind:
                 raise OutboxError("idempotency key already used for another kind of write")
         return self._item(row)
@@ -242,14 +251,13 @@ class Outbox:
             raise OutboxError(f"no outbox item {item_id}")
         return r
 
-    def _item(self, r: sqlite3.Row, *, state: State | None = None, attempts: int | None = None,
-              payload: dict[str, Any] | None = None) -> OutboxItem:
+    def _item(self, r: sqlite3.Row, *, state: State | None = None,
+              attempts: int | None = None) -> OutboxItem:
         ctx = _context(r["kind"], r["idempotency_key"])
-        if payload is None:
-            try:
-                payload = self._cipher.open(bytes(r["payload"]), ctx) if r["payload"] else None
-            except DecryptError:
-                payload = None
+        try:
+            payload = self._cipher.open(bytes(r["payload"]), ctx) if r["payload"] else None
+        except DecryptError:
+            payload = None
         try:
             response = (self._cipher.open(bytes(r["response"]), ctx + "\nr")
                         if r["response"] else None)

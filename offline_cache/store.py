@@ -172,12 +172,12 @@ class Store:
                 raise
             self._conn.execute("COMMIT")
 
-    def write(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+    def write(self, sql: str, params: Sequence[object] = ()) -> int:
         """One statement as its own transaction (SQLite's autocommit; inside `transaction()`
-        it joins that one), and every row it returns (RETURNING). The statement has finished
-        when its last row is read, so on return the commit is done and fsync'd."""
+        it joins that one); the rowid it inserted. A statement without RETURNING has run to
+        its end when execute() returns: the commit is done and fsync'd."""
         with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+            return int(self._conn.execute(sql, params).lastrowid or 0)
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:

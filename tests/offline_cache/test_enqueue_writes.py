@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from offline_cache.crypto import PayloadCipher, new_key
-from offline_cache.outbox import Outbox
+from offline_cache.outbox import Outbox, OutboxError
 from offline_cache.store import Store
 
 WAL_HEADER = 32
@@ -70,6 +70,23 @@ def test_the_same_key_again_returns_the_row_committed_first(outbox: Outbox) -> N
     assert b.id == a.id and b.payload == payload(1)
     with outbox.store.reading() as conn:
         assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 1
+
+
+def test_a_key_used_for_another_kind_is_refused_and_nothing_is_written(outbox: Outbox) -> None:
+    outbox.enqueue("k", payload(1), resident="r", idempotency_key="key-1")
+    with pytest.raises(OutboxError, match="another kind"):
+        outbox.enqueue("other", payload(2), resident="r", idempotency_key="key-1")
+    with outbox.store.reading() as conn:
+        assert [tuple(r) for r in conn.execute("SELECT kind FROM outbox")] == [("k",)]
+
+
+def test_a_row_that_breaks_another_constraint_is_refused(outbox: Outbox) -> None:
+    # Only a taken key returns the existing row; any other refusal reaches the caller.
+    with outbox.store.reading() as conn:
+        conn.execute("CREATE TRIGGER no_x BEFORE INSERT ON outbox WHEN NEW.kind = 'x' "
+                     "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    with pytest.raises(sqlite3.IntegrityError, match="refused"):
+        outbox.enqueue("x", payload(1), resident="r")
 
 
 def test_the_outbox_queries_search_an_index(outbox: Outbox) -> None:
