@@ -32,10 +32,12 @@ def _outbox_shown_at(db: Database) -> None:
 
 #: The outbox without AUTOINCREMENT (its sqlite_sequence row was a page more in every enqueue's
 #: commit; a rowid is still larger than every id in the table, and the ordering of a resident's
-#: writes only compares rows that are there) and with one index, on (state, resident_key, id),
-#: instead of (state, next_attempt_at) and (resident_key, id): an enqueue's commit writes the
-#: row, its idempotency key and this index. Rows keep their ids. SQL: sqlite-utils can express
-#: neither the CHECK nor the UNIQUE constraint.
+#: writes only compares rows that are there) and with one index, on (state, resident_key, id,
+#: next_attempt_at), instead of (state, next_attempt_at) and (resident_key, id): an enqueue's
+#: commit writes the row, its idempotency key and this index. The index serves the per-state
+#: queries, a resident's rows (state by state) and, without reading rows, when the next
+#: pending write is due. Rows keep their ids. SQL: sqlite-utils can express neither the CHECK
+#: nor the UNIQUE constraint.
 _OUTBOX_ONE_INDEX = """
     CREATE TABLE outbox_0004 (
         id INTEGER PRIMARY KEY,
@@ -57,7 +59,7 @@ _OUTBOX_ONE_INDEX = """
                next_attempt_at, last_error, response, done_at, shown_at FROM outbox;
     DROP TABLE outbox;
     ALTER TABLE outbox_0004 RENAME TO outbox;
-    CREATE INDEX outbox_state ON outbox (state, resident_key, id);
+    CREATE INDEX outbox_state ON outbox (state, resident_key, id, next_attempt_at);
 """
 
 #: Named migrations, applied in order once each and recorded in `migrations`. Never change

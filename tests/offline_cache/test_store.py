@@ -62,7 +62,7 @@ FIELD_SQL = {
         INSERT INTO outbox_0004 SELECT * FROM outbox;
         DROP TABLE outbox;
         ALTER TABLE outbox_0004 RENAME TO outbox;
-        CREATE INDEX outbox_state ON outbox (state, resident_key, id);
+        CREATE INDEX outbox_state ON outbox (state, resident_key, id, next_attempt_at);
     """,
 }
 LONG_AGO = "2025-01-01 00:00:00"
