@@ -4,6 +4,7 @@ requests loop."""
 from __future__ import annotations
 
 import argparse
+import json
 import sqlite3
 import sys
 import tempfile
@@ -28,30 +29,39 @@ from services.validation import check_digit
 PAYLOAD: dict[str, Any] = {"item_id": "x", "hall_id": "h", "slot_id": "s",
                            "resident": {"id_number": "420102199001011236", "name": "张三明",
                                         "phone": "13800138000"}}
+#: Writes per turn when the raw inserts and the enqueues take turns.
+TURN = 10
 
 
-def raw_insert(path: Path, n: int) -> float:
-    conn = sqlite3.connect(str(path), isolation_level=None)
+def enqueue_rates(tmp: Path, n: int) -> tuple[float, float]:
+    """n raw fsync'd inserts of the payload (JSON text, a unique key per row; its own table in
+    WAL, synchronous=FULL, autocommit) and n outbox enqueues, per second. The two sides take
+    turns, TURN writes each, the first side alternating, so load that comes and goes on a
+    shared machine falls on both alike; each side's rate is its writes over its own time."""
+    conn = sqlite3.connect(str(tmp / "raw.db"), isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("CREATE TABLE q (id INTEGER PRIMARY KEY, k TEXT UNIQUE, body TEXT)")
-    body = str(PAYLOAD)
-    start = time.perf_counter()
-    for _ in range(n):
+    body = json.dumps(PAYLOAD, ensure_ascii=False)
+    # In tmp/data: the outbox's default key folder (data-keys/) is then in tmp too.
+    box = open_outbox(tmp / "data" / "outbox.db")
+
+    def raw(i: int) -> None:
         conn.execute("INSERT INTO q (k, body) VALUES (?, ?)", (str(uuid.uuid4()), body))
-    elapsed = time.perf_counter() - start
-    conn.close()
-    return n / elapsed
 
-
-def outbox_enqueue(path: Path, n: int) -> float:
-    box = open_outbox(path)
-    start = time.perf_counter()
-    for i in range(n):
+    def enqueue(i: int) -> None:
         box.enqueue(KIND_BOOKING, PAYLOAD, resident=f"r{i % 50}")
-    elapsed = time.perf_counter() - start
+
+    spent = {raw: 0.0, enqueue: 0.0}
+    for turn, first in enumerate(range(0, n, TURN)):
+        for write in (raw, enqueue) if turn % 2 == 0 else (enqueue, raw):
+            start = time.perf_counter()
+            for i in range(first, min(first + TURN, n)):
+                write(i)
+            spent[write] += time.perf_counter() - start
+    conn.close()
     box.store.close()
-    return n / elapsed
+    return n / spent[raw], n / spent[enqueue]
 
 
 def booking_bodies(client: PlatformClient, n: int) -> list[dict[str, Any]]:
@@ -110,9 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        base = raw_insert(tmp / "raw.db", args.n)
-        # Outboxes in tmp/data: their default key folder (data-keys/) is then in tmp too.
-        mine = outbox_enqueue(tmp / "data" / "outbox.db", args.n)
+        base, mine = enqueue_rates(tmp, args.n)
         print(f"enqueue  baseline raw fsync'd insert: {base:8.1f}/s  outbox (AES-GCM, FULL): "
               f"{mine:8.1f}/s  ratio {mine / base:.2f}")
         raw, drained = drain_rates(tmp, args.n)

@@ -29,6 +29,11 @@ class DecryptError(Exception):
     """A stored payload cannot be read with this key (wrong key or damaged row)."""
 
 
+def encode(data: dict[str, Any]) -> bytes:
+    """A payload as the bytes that are sealed (compact JSON, UTF-8)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def new_key() -> str:
     """A fresh key in the form the config holds: url-safe base64 of 32 random bytes."""
     return base64.urlsafe_b64encode(secrets.token_bytes(KEY_BYTES)).decode("ascii")
@@ -113,8 +118,11 @@ class PayloadCipher:
         self._mac_key = hashlib.sha256(b"resident-order\x00" + raw).digest()
 
     def seal(self, data: dict[str, Any], context: str) -> bytes:
+        return self.seal_plain(encode(data), context)
+
+    def seal_plain(self, plain: bytes, context: str) -> bytes:
+        """Seal a payload already encoded by `encode`."""
         nonce = secrets.token_bytes(NONCE_BYTES)
-        plain = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return VERSION + nonce + self._aead.encrypt(nonce, plain, context.encode("utf-8"))
 
     def open(self, blob: bytes, context: str) -> dict[str, Any]:
@@ -132,4 +140,4 @@ class PayloadCipher:
 
     def resident_key(self, resident: str) -> str:
         """A stable pseudonym of a resident (e.g. of the ID number) for per-resident ordering."""
-        return hmac.new(self._mac_key, resident.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+        return hmac.digest(self._mac_key, resident.encode("utf-8"), "sha256").hex()[:32]

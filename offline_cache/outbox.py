@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 import uuid
@@ -9,7 +10,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .crypto import DecryptError, PayloadCipher
+from .crypto import DecryptError, PayloadCipher, encode
 from .store import Store
 
 State = Literal["pending", "in_flight", "sent", "dead"]
@@ -50,6 +51,14 @@ class OutboxStatus:
                 "dead": self.dead}
 
 
+_INSERT = ("INSERT INTO outbox (kind, idempotency_key, resident_key, payload, state, created_at, "
+           "next_attempt_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)")
+#: The open states, written out so that SQLite searches the state index for each of them.
+_OPEN = "state IN ('pending', 'in_flight')"
+#: Every state (the CHECK constraint's list): a search by resident through the state index.
+_ANY_STATE = "state IN ('pending', 'in_flight', 'sent', 'dead')"
+
+
 def _context(kind: str, key: str) -> str:
     return f"{kind}\n{key}"
 
@@ -76,16 +85,28 @@ class Outbox:
             raise OutboxError("a write needs a kind")
         key = idempotency_key or str(uuid.uuid4())
         now = self._clock()
-        blob = self._cipher.seal(payload, _context(kind, key))
+        plain = encode(payload)
         rkey = self._cipher.resident_key(resident)
+        values = (kind, key, rkey, self._cipher.seal_plain(plain, _context(kind, key)), now, now)
+        try:
+            # One statement, its own transaction: the commit writes the row, its key and the
+            # state index, and is fsync'd before write() returns (synchronous=FULL).
+            item_id = self.store.write(_INSERT, values)
+        except sqlite3.IntegrityError:
+            return self._existing(kind, key, values)  # most likely the key is taken
+        # The row as written, its payload as it reads back, without reading or decrypting.
+        return OutboxItem(id=item_id, kind=kind, idempotency_key=key, resident_key=rkey,
+                          state="pending", attempts=0, created_at=now, next_attempt_at=now,
+                          last_error=None, payload=json.loads(plain), response=None)
+
+    def _existing(self, kind: str, key: str, values: tuple[object, ...]) -> OutboxItem:
+        """The row that holds `key` (of the same kind), else the insert again (a row purged
+        meanwhile, or an insert that breaks another constraint and raises once more)."""
         with self.store.transaction() as conn:
             row = conn.execute("SELECT * FROM outbox WHERE idempotency_key = ?",
                                (key,)).fetchone()
             if row is None:
-                cur = conn.execute(
-                    "INSERT INTO outbox (kind, idempotency_key, resident_key, payload, state, "
-                    "created_at, next_attempt_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
-                    (kind, key, rkey, blob, now, now))
+                cur = conn.execute(_INSERT, values)
                 row = conn.execute("SELECT * FROM outbox WHERE id = ?",
                                    (cur.lastrowid,)).fetchone()
             elif row["kind"] != kind:
@@ -199,9 +220,9 @@ class Outbox:
         rkey = self._cipher.resident_key(resident)
         marks = ", ".join("?" for _ in kinds)
         with self.store.reading() as conn:
-            rows = conn.execute(f"SELECT * FROM outbox WHERE resident_key = ? AND shown_at IS "
-                                f"NULL AND kind IN ({marks}) ORDER BY id", (rkey, *kinds)
-                                ).fetchall()
+            rows = conn.execute(f"SELECT * FROM outbox WHERE {_ANY_STATE} AND resident_key = ? "
+                                f"AND shown_at IS NULL AND kind IN ({marks}) ORDER BY id",
+                                (rkey, *kinds)).fetchall()
         return [self._item(r) for r in rows]
 
     def mark_shown(self, item_ids: Iterable[int]) -> None:
@@ -218,8 +239,8 @@ class Outbox:
 
     def pending_count(self) -> int:
         with self.store.reading() as conn:
-            return int(conn.execute("SELECT COUNT(*) FROM outbox WHERE state IN "
-                                    "('pending', 'in_flight')").fetchone()[0])
+            return int(conn.execute(f"SELECT COUNT(*) FROM outbox WHERE {_OPEN}"
+                                    ).fetchone()[0])
 
     # -- rows ------------------------------------------------------------------------------
     @staticmethod

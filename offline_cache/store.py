@@ -34,6 +34,38 @@ def _outbox_shown_at(db: Database) -> None:
     db.table("outbox").add_column("shown_at", float)
 
 
+#: The outbox without AUTOINCREMENT (its sqlite_sequence row was a page more in every enqueue's
+#: commit; a rowid is still larger than every id in the table, and the ordering of a resident's
+#: writes only compares rows that are there) and with one index, on (state, resident_key, id,
+#: next_attempt_at), instead of (state, next_attempt_at) and (resident_key, id): an enqueue's
+#: commit writes the row, its idempotency key and this index. The index serves the per-state
+#: queries, a resident's rows (state by state) and, without reading rows, when the next
+#: pending write is due. Rows keep their ids. SQL: sqlite-utils can express neither the CHECK
+#: nor the UNIQUE constraint.
+_OUTBOX_ONE_INDEX = """
+    CREATE TABLE outbox_0004 (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        resident_key TEXT NOT NULL,
+        payload BLOB NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'sent', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        next_attempt_at REAL NOT NULL,
+        last_error TEXT,
+        response TEXT,
+        done_at REAL,
+        shown_at REAL);
+    INSERT INTO outbox_0004 (id, kind, idempotency_key, resident_key, payload, state, attempts,
+                             created_at, next_attempt_at, last_error, response, done_at, shown_at)
+        SELECT id, kind, idempotency_key, resident_key, payload, state, attempts, created_at,
+               next_attempt_at, last_error, response, done_at, shown_at FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_0004 RENAME TO outbox;
+    CREATE INDEX outbox_state ON outbox (state, resident_key, id, next_attempt_at);
+"""
+
 #: Named migrations, applied in order once each and recorded in `migrations`. Never change
 #: what a shipped one does: terminals in the field have already applied it; add a new name.
 #: 0001 stays SQL because sqlite-utils' create() cannot express its AUTOINCREMENT, CHECK and
@@ -58,6 +90,7 @@ MIGRATIONS: Sequence[tuple[str, Migration]] = (
     """),
     ("0002_cache", _cache_table),
     ("0003_outbox_shown", _outbox_shown_at),
+    ("0004_outbox_one_index", _OUTBOX_ONE_INDEX),
 )
 
 
@@ -162,6 +195,13 @@ class Store:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    def write(self, sql: str, params: Sequence[object] = ()) -> int:
+        """One statement as its own transaction (SQLite's autocommit; inside `transaction()`
+        it joins that one); the rowid it inserted. A statement without RETURNING has run to
+        its end when execute() returns: the commit is done and fsync'd."""
+        with self._lock:
+            return int(self._conn.execute(sql, params).lastrowid or 0)
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:

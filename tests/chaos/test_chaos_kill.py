@@ -18,6 +18,17 @@ from offline_cache.store import Store
 from sandbox.testing import run_sandbox
 
 KILLS = 6
+#: Longest wait for a started terminal's first request.
+START_UP_S = 60.0
+
+
+def talking(plan: FaultPlan, proc: subprocess.Popen[bytes]) -> None:
+    """Return once the proxy passes a request it had not seen (or the process ends)."""
+    seen = sum(plan.counts.values())
+    deadline = time.monotonic() + START_UP_S
+    while sum(plan.counts.values()) == seen and proc.poll() is None:
+        assert time.monotonic() < deadline, "the terminal never reached the platform"
+        time.sleep(0.02)
 
 
 def test_sigkill_during_simulate_then_restart(tmp_path: Path) -> None:
@@ -36,7 +47,10 @@ def test_sigkill_during_simulate_then_restart(tmp_path: Path) -> None:
                           "--jsonl", str(out), "--http-timeout", "0.5"),
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=kiosk_env(),
                 cwd=ROOT)
-            time.sleep(rng.uniform(0.8, 3.0))  # start-up takes ~0.5 s; kill mid-sessions
+            # Kill mid-sessions: once the terminal talks to the platform (start-up takes
+            # ~0.5 s on an idle machine, several seconds on a busy one), at a random moment.
+            talking(plan, proc)
+            time.sleep(rng.uniform(0.3, 2.5))
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
                 killed += 1

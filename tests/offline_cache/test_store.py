@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
+from offline_cache.crypto import PayloadCipher, new_key
+from offline_cache.outbox import Outbox
 from offline_cache.store import MIGRATIONS, Migration, Store, StoreError
 
 # The SQL that terminals in the field ran before the store moved to sqlite-utils: a database
@@ -42,6 +44,26 @@ FIELD_SQL = {
             fetched_at REAL NOT NULL);
     """,
     "0003_outbox_shown": "ALTER TABLE outbox ADD COLUMN shown_at REAL;",
+    "0004_outbox_one_index": """
+        CREATE TABLE outbox_0004 (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            resident_key TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'sent', 'dead')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            next_attempt_at REAL NOT NULL,
+            last_error TEXT,
+            response TEXT,
+            done_at REAL,
+            shown_at REAL);
+        INSERT INTO outbox_0004 SELECT * FROM outbox;
+        DROP TABLE outbox;
+        ALTER TABLE outbox_0004 RENAME TO outbox;
+        CREATE INDEX outbox_state ON outbox (state, resident_key, id, next_attempt_at);
+    """,
 }
 LONG_AGO = "2025-01-01 00:00:00"
 
@@ -82,11 +104,12 @@ def schema(path: Path) -> dict[str, Any]:
     return out
 
 
-def test_a_terminal_with_0001_and_0002_gets_0003_and_nothing_else(tmp_path: Path) -> None:
+def test_a_terminal_with_0001_and_0002_gets_0003_0004_and_nothing_else(tmp_path: Path) -> None:
     db = tmp_path / "field.db"
     field_database(db, ["0001_outbox", "0002_cache"])
     store = Store(db)
-    assert store.applied_migrations() == ["0001_outbox", "0002_cache", "0003_outbox_shown"]
+    assert store.applied_migrations() == ["0001_outbox", "0002_cache", "0003_outbox_shown",
+                                          "0004_outbox_one_index"]
     with store.reading() as conn:
         row = conn.execute("SELECT idempotency_key, shown_at FROM outbox").fetchone()
         assert tuple(row) == ("key-1", None)
@@ -142,3 +165,28 @@ def test_a_path_that_cannot_be_opened_is_a_typed_error(tmp_path: Path) -> None:
     (tmp_path / "a-directory.db").mkdir()
     with pytest.raises(StoreError, match="cannot open the terminal database .*a-directory.db"):
         Store(tmp_path / "a-directory.db")
+
+
+def test_0004_keeps_every_row_and_id_and_drops_autoincrement(tmp_path: Path) -> None:
+    db = tmp_path / "field.db"
+    key = new_key()
+    store = Store(db, migrations=MIGRATIONS[:3])  # a terminal as 0003 left it
+    box = Outbox(store, PayloadCipher(key))
+    items = [box.enqueue("k", {"n": i}, resident=f"r{i % 2}") for i in range(6)]
+    box.mark_sent(box.claim_due(1)[0].id, {"ok": True})
+    store.close()
+    store = Store(db)
+    box = Outbox(store, PayloadCipher(key))
+    assert store.applied_migrations()[-1] == "0004_outbox_one_index"
+    assert [box.get(i.id).payload for i in items] == [{"n": i} for i in range(6)]
+    assert [box.get(i.id).state for i in items] == ["sent"] + ["pending"] * 5
+    assert box.get(items[0].id).response == {"ok": True}
+    with store.reading() as conn:
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'outbox'").fetchone()[0]
+        indexes = {r[1] for r in conn.execute("PRAGMA index_list(outbox)")}
+    assert "AUTOINCREMENT" not in sql.upper()
+    assert indexes == {"outbox_state", "sqlite_autoindex_outbox_1"}
+    # Each resident's writes still go in order, and new rows come after the old ones.
+    assert [i.id for i in box.claim_due(10)] == [items[1].id, items[2].id]
+    assert box.enqueue("k", {"n": 6}, resident="r0").id > items[-1].id
+    store.close()
