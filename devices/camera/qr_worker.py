@@ -72,16 +72,14 @@ class IsolatedQrDecoder:
     """
 
     def __init__(self, decode: Decode = decode_qr, *, deadline: float = FRAME_DEADLINE,
-                 start_deadline: float = START_DEADLINE, method: str = "spawn") -> None:
-        # spawn (or forkserver), never fork: the app runs threads (Kivy, devices, sync), and a
-        # forked copy of a process with threads can deadlock in its first OpenCV call.
-        if method not in ("spawn", "forkserver"):
-            raise ValueError(f"start method {method!r}: spawn or forkserver only")
+                 start_deadline: float = START_DEADLINE) -> None:
         self._decode = decode
         self._deadline = deadline
         self._start_deadline = start_deadline
-        self._mp = (multiprocessing.get_context("spawn") if method == "spawn"
-                    else multiprocessing.get_context("forkserver"))
+        # spawn, never fork: the app runs threads (Kivy, devices, sync), and a forked copy of a
+        # process with threads can deadlock in its first OpenCV call. (forkserver would restart
+        # faster but preloads the app's __main__; a restart is rare, spawn is plain.)
+        self._mp = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._proc: BaseProcess | None = None
         self._conn: Connection | None = None
