@@ -46,12 +46,14 @@ def gone(pid: int) -> bool:
 
 
 def dead(pid: int) -> bool:
-    """Exited, whether or not its parent has reaped it yet (a zombie, state Z)."""
+    """Exited, whether or not its parent has reaped it yet: a zombie (state Z) whose threads
+    (OpenCV's) have all gone too, so that waitpid would return it."""
     try:
-        stat = open(f"/proc/{pid}/stat", encoding="ascii").read()
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            status = dict(line.split(":", 1) for line in f.read().splitlines() if ":" in line)
     except FileNotFoundError:
         return True
-    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+    return status["State"].split()[0] == "Z" and int(status["Threads"]) <= 1
 
 
 def test_decodes_what_decode_qr_decodes_in_a_process_of_its_own(
