@@ -65,7 +65,7 @@ def test_decodes_what_decode_qr_decodes_in_a_process_of_its_own(
     assert decoder(code[:, ::-1][:, ::-1]) == [PAYLOAD]  # a strided view is sent whole
     for bad in (np.zeros((0,), np.uint8), code.astype(np.float32), None):
         with pytest.raises(BadImage):
-            decoder(bad)  # type: ignore[arg-type]
+            decoder(bad)  # type: ignore[arg-type]  # what a broken camera could hand over
     assert decoder.restarts == 0
 
 
