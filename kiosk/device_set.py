@@ -7,6 +7,7 @@ from typing import Any
 from collections.abc import Callable
 
 from devices.base import DeviceError
+from devices.camera.qr_worker import IsolatedQrDecoder
 from devices.registry import BuiltDevice, build_device
 
 from .config import KioskConfig
@@ -46,6 +47,10 @@ class Devices:
         self.printer: Any = built["printer"].device
         self.sscard: Any = built["sscard"].device if "sscard" in built else None
         self.camera: Any = built["camera"].device if "camera" in built else None
+        #: QR codes are decoded in a worker process of their own, one for the terminal's
+        #: lifetime (started by open_all when there is a camera, restarted when OpenCV
+        #: crashes in it; without a camera no process is ever started).
+        self.qr_decoder = IsolatedQrDecoder()
         #: Control handles of simulated devices (name → handle), for the demo's dev panel and
         #: tests only; the app and its screens never use them.
         self.controls: dict[str, Any] = {name: b.control for name, b in built.items()
@@ -63,6 +68,8 @@ class Devices:
                 device.open()
             except DeviceError as exc:
                 log.warning("device %s not opened: %s", name, exc.reason)
+        if self.camera is not None:
+            self.qr_decoder.start()  # loads OpenCV now: the first scan does not wait for it
 
     def close_all(self) -> None:
         for name, device in self.all().items():
@@ -70,3 +77,4 @@ class Devices:
                 device.close()
             except DeviceError as exc:
                 log.warning("device %s not closed cleanly: %s", name, exc.reason)
+        self.qr_decoder.close()

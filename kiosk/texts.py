@@ -59,6 +59,7 @@ TEXTS: dict[str, str] = {
     "identify.failed": "证件没有读出来，请重新放一次。多次不行，请点“没带证件或读不出？”。",
     "identify.qr_expired": "手机上的登录码已过期，请在App中刷新后再对准摄像头。",
     "identify.qr_foreign": "这不是政务App的登录码，请打开“江汉政务”App的扫码登录。",
+    "identify.qr_unreadable": "登录码没有读出来，请把手机上的二维码重新对准摄像头。",
     "identify.sscard_help": "请将社保卡芯片朝上插入读卡口，或放在感应区，读完后再取出。",
     "identify.app_help": ("打开“江汉政务”App，点“扫码登录”，把手机上的二维码对准屏幕上方的"
                           "摄像头，保持一会儿。"),

@@ -27,6 +27,14 @@ MAX_PAYLOAD = 512
 MIN_SIDE = 21
 
 
+class QrDecoderCrashed(DeviceError):
+    """The QR decoder's worker process died (`qr-decoder-crashed`), hung (`qr-decoder-hung`)
+    or failed otherwise on a frame: that frame is lost, the next goes to a new worker. Tell the
+    resident to show the code again, as for a code that could not be read."""
+
+    default_reason = "qr-decoder-crashed"
+
+
 class NoQrCode(DeviceError):
     """No readable QR code was seen before the timeout."""
 
@@ -117,12 +125,15 @@ def parse_login_payload(text: str, now: datetime | None = None) -> AppLoginCode:
 
 def scan_login_code(camera: Camera, timeout: float = 30.0, *,
                     now: Callable[[], datetime] | None = None,
-                    frame_timeout: float = 2.0) -> AppLoginCode:
+                    frame_timeout: float = 2.0,
+                    decode: Callable[[Frame], list[str]] = decode_qr) -> AppLoginCode:
     """Read frames until an app login code is seen. A code of another kind or an expired one
-    is raised at once (the resident needs to act); no code at all gives NoQrCode."""
+    is raised at once (the resident needs to act); no code at all gives NoQrCode. The app
+    passes an `IsolatedQrDecoder` (qr_worker.py) as `decode`, which raises QrDecoderCrashed
+    for a frame that crashed it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         frame = camera.read(timeout=min(frame_timeout, max(deadline - time.monotonic(), 0.01)))
-        for text in decode_qr(frame):
+        for text in decode(frame):
             return parse_login_payload(text, now() if now else None)
     raise NoQrCode(f"no QR code within {timeout:.0f} s")

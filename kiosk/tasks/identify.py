@@ -46,7 +46,7 @@ def start(ctx: TerminalContext, _identity: ResidentIdentity | None) -> IdentifyF
         sources["sscard"] = devices.sscard
     platform = IdentityService(ctx.client)
     if devices.camera is not None:
-        sources["app"] = AppCodeSource(devices.camera, platform)
+        sources["app"] = AppCodeSource(devices.camera, platform, devices.qr_decoder)
     face_cfg = cfg.face_check
     guard = PinGuard(SqlitePinLog(Path(cfg.outbox.db).parent / PIN_LOG_FILE), ctx.clock,
                      limit=face_cfg.staff_pin_terminal_tries,

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from devices.camera.qr_worker import IsolatedQrDecoder
 from devices.camera.simulated import simulated_camera
 from devices.idcard.simulated import load_residents, simulated_idcard
 from kiosk.flows.identify.pin_guard import PinGuard, SqlitePinLog
@@ -177,8 +178,9 @@ out_dir = "{tmp_path}"
 [outbox]
 db = "{tmp_path / 'outbox.db'}"
 {extra}""")
+    # The decoder's worker starts at the first frame, and nothing here reads one.
     devices = SimpleNamespace(idcard=simulated_idcard()[0], sscard=None,
-                              camera=simulated_camera()[0])
+                              camera=simulated_camera()[0], qr_decoder=IsolatedQrDecoder())
     return SimpleNamespace(config=parse_config(raw), devices=devices, client=None,
                            catalogue=None, clock=clock)
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Protocol
 from collections.abc import Callable
 
-from devices.camera.base import Camera
+from devices.camera.base import Camera, Frame
 from devices.camera.qr import scan_login_code
 from services.schemas import AppIdentity
 
@@ -30,12 +30,15 @@ def identity_from_app(who: AppIdentity) -> ResidentIdentity:
 
 
 def login_with_app_code(camera: Camera, platform: AppLoginPort, timeout: float,
-                        new_key: Callable[[], str] = lambda: str(uuid.uuid4())
-                        ) -> ResidentIdentity:
-    """Wait for a login code in front of the camera and redeem it.
+                        new_key: Callable[[], str] = lambda: str(uuid.uuid4()), *,
+                        decode: Callable[[Frame], list[str]]) -> ResidentIdentity:
+    """Wait for a login code in front of the camera and redeem it. `decode` reads the frames:
+    the app's IsolatedQrDecoder (devices/camera/qr_worker.py), so that a crash in OpenCV costs
+    one frame, not the terminal.
 
     Raises the camera's typed errors (NoQrCode, QrPayloadExpired, QrPayloadMalformed,
-    DeviceOffline...) and the platform's (NotFound for a used or expired code).
+    QrDecoderCrashed, DeviceOffline...) and the platform's (NotFound for a used or expired
+    code).
     """
-    code = scan_login_code(camera, timeout)
+    code = scan_login_code(camera, timeout, decode=decode)
     return identity_from_app(platform.app_login(code.token, new_key()))

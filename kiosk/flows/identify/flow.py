@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 from devices.base import (CardRemoved, DeviceError, DeviceOffline, DeviceState, DeviceUnusable,
                           NoCard)
-from devices.camera.qr import NoQrCode, QrPayloadExpired, QrPayloadMalformed
+from devices.camera.qr import NoQrCode, QrDecoderCrashed, QrPayloadExpired, QrPayloadMalformed
 from devices.idcard.base import IdentityDocument
 from services.errors import PlatformError
 from services.schemas import CHINA_TZ
@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds before a source is read again after each outcome (a message stays readable).
 RETRY_AFTER = {"no_card": 0.5, "removed": 0.5, "failed": 0.5, "expired": 3.0, "qr_expired": 3.0,
-               "qr_foreign": 3.0, "qr_refused": 3.0, "reader_down": 5.0, "camera_down": 5.0}
+               "qr_foreign": 3.0, "qr_refused": 3.0, "qr_unreadable": 0.5, "reader_down": 5.0,
+               "camera_down": 5.0}
 
 
 class IdentifyStep(enum.Enum):
@@ -180,6 +181,11 @@ class IdentifyFlow:
             return "qr_expired", None, None
         except QrPayloadMalformed:
             return "qr_foreign", None, None
+        except QrDecoderCrashed as exc:
+            # OpenCV died or hung in the decoder's own process, on one frame: to the resident
+            # that is a code not read, shown again; the decoder has restarted already.
+            log.warning("QR code not read: %s", exc.reason)
+            return "qr_unreadable", None, None
         except PlatformError as exc:
             return "qr_refused", None, exc.message
         except (DeviceOffline, DeviceUnusable) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol, cast
 
 from devices.base import DeviceStatus
@@ -25,13 +26,16 @@ class Source(Protocol):
 
 
 class AppCodeSource:
-    """The camera as a way in: a mobile-app login code, redeemed by the platform."""
+    """The camera as a way in: a mobile-app login code, redeemed by the platform. `decode` is
+    the terminal's one IsolatedQrDecoder (its worker process outlives each resident)."""
 
     is_camera = True
 
-    def __init__(self, camera: Camera, platform: AppLoginPort) -> None:
+    def __init__(self, camera: Camera, platform: AppLoginPort,
+                 decode: Callable[[Frame], list[str]]) -> None:
         self._camera = camera
         self._platform = platform
+        self._decode = decode
         self._round = 0
 
     def read(self, timeout: float) -> ResidentIdentity:
@@ -39,7 +43,8 @@ class AppCodeSource:
         # after a card read has the camera to itself.
         # The scan reads frames only (read()), which is all _UntilCancelled offers.
         scan = cast(Camera, _UntilCancelled(self, self._round))
-        return login_with_app_code(scan, self._platform, min(timeout, 10.0))
+        return login_with_app_code(scan, self._platform, min(timeout, 10.0),
+                                   decode=self._decode)
 
     def cancel(self) -> None:
         self._round += 1
