@@ -5,7 +5,8 @@
 import hashlib
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
@@ -24,6 +25,7 @@ from services.validation import (IDEMPOTENCY_KEY_MAX_LENGTH, QueryDate, QueryInt
 from . import (api_document, app_login, etag, identity, ledger, limits, problems, provisional,
                resident_sessions, sms, store)
 from . import slots as sl
+from .pool import ConnectionPool
 from .problems import ProblemError, problem_responses
 from .rate_limit import TokenBuckets
 
@@ -66,12 +68,18 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
                                headers={"WWW-Authenticate": "Bearer"})
         return terminal_of(given)
 
-    def db() -> Iterator[sqlite3.Connection]:
-        conn = store.connect(db_path)
-        try:
+    pool = ConnectionPool(lambda: store.connect(db_path))
+
+    async def db() -> AsyncIterator[sqlite3.Connection]:
+        # async: lending and taking back run on the event loop, not as two more hops through
+        # the thread pool; the route itself still runs in a worker thread.
+        with pool.connection() as conn:
             yield conn
-        finally:
-            conn.close()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        pool.close()  # uvicorn has waited for the requests in flight: none is lent
 
     def idempotency_key(request: Request, key: Annotated[str | None, Header(
             alias="Idempotency-Key", description="Unique per write; a retry reuses it. "
@@ -105,7 +113,7 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
     Terminal = Annotated[str, Depends(authorise)]
 
     app = FastAPI(
-        title="Platform API v1 (sandbox)", version=API_VERSION,
+        lifespan=lifespan, title="Platform API v1 (sandbox)", version=API_VERSION,
         description="The terminal's view of the government-service platform. Errors are "
                     "application/problem+json (RFC 9457) with a `type` URN and a `title` in "
                     "plain Chinese. Times are China Standard Time (+08:00).")
