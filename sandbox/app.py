@@ -57,8 +57,10 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
     clock = Clock(today)
     accepted = [t.encode() for t in tokens]
 
-    def authorise(creds: Annotated[HTTPAuthorizationCredentials | None,
-                                   Depends(_bearer)]) -> str:
+    # The checks that neither block nor wait are `async def`: FastAPI runs a plain `def`
+    # dependency in the thread pool, one more hand-over (and wake-up) per request each.
+    async def authorise(creds: Annotated[HTTPAuthorizationCredentials | None,
+                                         Depends(_bearer)]) -> str:
         """The calling terminal (401 problem for an unknown token)."""
         # compare_digest against every token: no timing hint about which prefix was right.
         given = creds.credentials.encode() if creds else b""
@@ -68,7 +70,7 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
                                headers={"WWW-Authenticate": "Bearer"})
         return terminal_of(given)
 
-    pool = ConnectionPool(lambda: store.connect(db_path))
+    pool = ConnectionPool(lambda: store.connect(db_path, autocheckpoint=False))
 
     async def db() -> AsyncIterator[sqlite3.Connection]:
         # async: lending and taking back run on the event loop, not as two more hops through
@@ -81,10 +83,10 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
         yield
         pool.close()  # uvicorn has waited for the requests in flight: none is lent
 
-    def idempotency_key(request: Request, key: Annotated[str | None, Header(
+    async def idempotency_key(request: Request, key: Annotated[str | None, Header(
             alias="Idempotency-Key", description="Unique per write; a retry reuses it. "
             f"1–{IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters, sent once")] = None
-                        ) -> str:
+                              ) -> str:
         # The header declared above documents it; the raw list is read to see a second one,
         # which FastAPI would fold into one value.
         given = request.headers.getlist("idempotency-key")
@@ -206,8 +208,8 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
 
     lookups = TokenBuckets()
 
-    def limit_lookups(creds: Annotated[HTTPAuthorizationCredentials | None,
-                                       Depends(_bearer)]) -> None:
+    async def limit_lookups(creds: Annotated[HTTPAuthorizationCredentials | None,
+                                             Depends(_bearer)]) -> None:
         """Lookups by reference are rationed per terminal: 500 guesses in 5 s found every
         booking of the day when references were a counter."""
         wait = lookups.take(creds.credentials.encode() if creds else b"")

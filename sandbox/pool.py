@@ -90,3 +90,41 @@ class ConnectionPool:
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
+
+
+#: The writers of this process queue here rather than in SQLite: a BEGIN IMMEDIATE that finds
+#: the database locked polls it, sleeping 1, 2, 5, 10 … ms between tries, so that at 4 clients
+#: writers slept more than they wrote; a lock hands over at once. Another process on the same
+#: file (a second server) is still held off by SQLite's own lock and the busy timeout.
+_WRITER = threading.Lock()
+#: Write transactions between two checkpoints of the WAL into the database. A booking dirties
+#: about a dozen pages, so this is near SQLite's own default of 1,000 pages.
+CHECKPOINT_EVERY = 80
+_writes = 0
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK when the block raises. The write lock is taken
+    before anything is read, so two requests racing for the last seat are serialised.
+
+    The pool's connections do not checkpoint by themselves (wal_autocheckpoint off): SQLite
+    would run it inside COMMIT, and its fsync would hold every other writer up behind the
+    lock. Every CHECKPOINT_EVERY-th writer runs a passive checkpoint after letting go of it.
+    """
+    global _writes
+    with _WRITER:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            # COMMIT itself may fail (disk full); the transaction is still open then.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        _writes += 1
+        due = _writes % CHECKPOINT_EVERY == 0
+    if due:
+        # PASSIVE: copies what no reader still needs and waits for nobody; writers go on.
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
