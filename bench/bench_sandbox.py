@@ -255,7 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     for c, (base, mine) in sides.items():
         worst = min(worst, mine.rate / base.rate)
         print(f"{c:>7}  {row(base)}  {row(mine)}  {mine.rate / base.rate:5.2f}")
-    print(f"filling: bookings {fill_from + 1:,}–{after_from:,} at 16 clients, {fill.rate:.1f}/s")
+    if fill.done:
+        print(f"filling: bookings {fill_from + 1:,}–{after_from:,} at 16 clients, "
+              f"{fill.rate:.1f}/s")
     for name, (base, mine) in ((f"bookings 31–{30 + n}", start),
                                (f"bookings {after_from + 1:,}–{after_from + n:,}", end)):
         print(f"1 client, {name}: {row(mine)} (hello {base.rate:.1f}/s, ratio "
