@@ -76,7 +76,7 @@ def find_slot(hall: Hall, slot: str) -> SlotTime | None:
     if not sep or hall_id != hall.id:
         return None
     try:
-        day = datetime.strptime(stamp[:10], "%Y-%m-%d").date()
+        day = date.fromisoformat(stamp[:10])
     except ValueError:
         return None
     # Only the exact id a slot has is found: 2026-1-5T9:00 names no slot.
