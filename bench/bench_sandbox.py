@@ -110,12 +110,23 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def read_calls(pid: int) -> int:
+    """Read system calls the process has made (Linux /proc): SQLite reads a page it does not
+    hold in its cache with one, so their count per booking shows the database outgrowing it,
+    whatever the load of the machine."""
+    for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+        if line.startswith("syscr:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no syscr in /proc/{pid}/io")
+
+
 @dataclass
 class Phase:
     done: int
     seconds: float
     latencies: list[float]
     server_cpu: float = 0.0  # seconds of the server process's CPU during the phase
+    server_reads: int = 0  # read system calls of the server during the phase
 
     @property
     def rate(self) -> float:
@@ -167,22 +178,23 @@ def run_phase(url: str, clients: list[requests.Session], bodies: list[dict[str, 
                     failures.append(f"{r.status_code} {r.text[:200]}")
 
     threads = [threading.Thread(target=client, args=(s,)) for s in clients]
-    cpu_before = cpu_seconds(pid)
+    cpu_before, reads_before = cpu_seconds(pid), read_calls(pid)
     began = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     seconds = time.perf_counter() - began
-    cpu = cpu_seconds(pid) - cpu_before
+    cpu, reads = cpu_seconds(pid) - cpu_before, read_calls(pid) - reads_before
     if failures:
         raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[0]}")
-    return Phase(len(latencies), seconds, latencies, cpu)
+    return Phase(len(latencies), seconds, latencies, cpu, reads)
 
 
 def merged(phases: list[Phase]) -> Phase:
     return Phase(sum(p.done for p in phases), sum(p.seconds for p in phases),
-                 [x for p in phases for x in p.latencies], sum(p.server_cpu for p in phases))
+                 [x for p in phases for x in p.latencies], sum(p.server_cpu for p in phases),
+                 sum(p.server_reads for p in phases))
 
 
 @dataclass
@@ -274,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, side in ((f"bookings {WARM_UP + 1}–{WARM_UP + n}", start),
                        (f"bookings {after_from + 1:,}–{after_from + n:,}", end)):
         print(f"1 client, {name}: {row(side.box)} (hello {side.hello.rate:.1f}/s, "
-              f"ratio {side.ratio:.2f})")
+              f"ratio {side.ratio:.2f}); {side.box.server_reads / side.box.done:.1f} read "
+              f"calls a booking (hello {side.hello.server_reads / side.hello.done:.1f})")
     drift = end.ratio / start.ratio
     print(f"after/start: {drift:.2f} in ratio to the hello-world, "
           f"{end.box.rate / start.box.rate:.2f} in raw rate, "
