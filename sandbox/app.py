@@ -5,7 +5,8 @@
 import hashlib
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
@@ -24,6 +25,7 @@ from services.validation import (IDEMPOTENCY_KEY_MAX_LENGTH, QueryDate, QueryInt
 from . import (api_document, app_login, etag, identity, ledger, limits, problems, provisional,
                resident_sessions, sms, store)
 from . import slots as sl
+from .pool import ConnectionPool
 from .problems import ProblemError, problem_responses
 from .rate_limit import TokenBuckets
 
@@ -55,8 +57,10 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
     clock = Clock(today)
     accepted = [t.encode() for t in tokens]
 
-    def authorise(creds: Annotated[HTTPAuthorizationCredentials | None,
-                                   Depends(_bearer)]) -> str:
+    # The checks that neither block nor wait are `async def`: FastAPI runs a plain `def`
+    # dependency in the thread pool, one more hand-over (and wake-up) per request each.
+    async def authorise(creds: Annotated[HTTPAuthorizationCredentials | None,
+                                         Depends(_bearer)]) -> str:
         """The calling terminal (401 problem for an unknown token)."""
         # compare_digest against every token: no timing hint about which prefix was right.
         given = creds.credentials.encode() if creds else b""
@@ -66,17 +70,23 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
                                headers={"WWW-Authenticate": "Bearer"})
         return terminal_of(given)
 
-    def db() -> Iterator[sqlite3.Connection]:
-        conn = store.connect(db_path)
-        try:
-            yield conn
-        finally:
-            conn.close()
+    pool = ConnectionPool(lambda: store.connect(db_path, autocheckpoint=False))
 
-    def idempotency_key(request: Request, key: Annotated[str | None, Header(
+    async def db() -> AsyncIterator[sqlite3.Connection]:
+        # async: lending and taking back run on the event loop, not as two more hops through
+        # the thread pool; the route itself still runs in a worker thread.
+        with pool.connection() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        pool.close()  # uvicorn has waited for the requests in flight: none is lent
+
+    async def idempotency_key(request: Request, key: Annotated[str | None, Header(
             alias="Idempotency-Key", description="Unique per write; a retry reuses it. "
             f"1–{IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters, sent once")] = None
-                        ) -> str:
+                              ) -> str:
         # The header declared above documents it; the raw list is read to see a second one,
         # which FastAPI would fold into one value.
         given = request.headers.getlist("idempotency-key")
@@ -105,7 +115,7 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
     Terminal = Annotated[str, Depends(authorise)]
 
     app = FastAPI(
-        title="Platform API v1 (sandbox)", version=API_VERSION,
+        lifespan=lifespan, title="Platform API v1 (sandbox)", version=API_VERSION,
         description="The terminal's view of the government-service platform. Errors are "
                     "application/problem+json (RFC 9457) with a `type` URN and a `title` in "
                     "plain Chinese. Times are China Standard Time (+08:00).")
@@ -198,8 +208,8 @@ def create_app(db_path: str, tokens: list[str], today: date | None = None,
 
     lookups = TokenBuckets()
 
-    def limit_lookups(creds: Annotated[HTTPAuthorizationCredentials | None,
-                                       Depends(_bearer)]) -> None:
+    async def limit_lookups(creds: Annotated[HTTPAuthorizationCredentials | None,
+                                             Depends(_bearer)]) -> None:
         """Lookups by reference are rationed per terminal: 500 guesses in 5 s found every
         booking of the day when references were a counter."""
         wait = lookups.take(creds.credentials.encode() if creds else b"")

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from services.schemas import (PROBLEM_LOGIN_CODE_INVALID, AppIdentity, AppLoginRequest,
                               ResidentIn)
 
+from .pool import write_transaction
 from .problems import ProblemError, problem_responses
 
 PREFIX = "JHZW1"
@@ -72,8 +73,7 @@ def issue(conn: sqlite3.Connection, req: IssueCode, now: datetime) -> dict[str, 
 
 def redeem(conn: sqlite3.Connection, req: AppLoginRequest, now: datetime) -> AppIdentity:
     conn.executescript(SCHEMA)
-    conn.execute("BEGIN IMMEDIATE")  # one terminal wins a code scanned twice at once
-    try:
+    with write_transaction(conn):  # one terminal wins a code scanned twice at once
         row = conn.execute("SELECT * FROM app_login_sealed WHERE token_hash = ?",
                            (_hash(req.token),)).fetchone()
         if row is None or row["used_at"] is not None or row["sealed"] is None \
@@ -84,10 +84,6 @@ def redeem(conn: sqlite3.Connection, req: AppLoginRequest, now: datetime) -> App
         # Used once: the sealed resident goes with it, only the hash stays to refuse a replay.
         conn.execute("UPDATE app_login_sealed SET used_at = ?, sealed = NULL "
                      "WHERE token_hash = ?", (now.isoformat(), _hash(req.token)))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return identity
 
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from datetime import date
+from typing import Any
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,13 +50,19 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(text)
         return 0
 
-    import uvicorn
-
     from .app import create_app
     app = create_app(args.db, args.token, args.today, sandbox_tools=args.sandbox_tools)
+    serve_app(app, args.host, args.port, args.log_level)
+    return 0
+
+
+def serve_app(app: Any, host: str, port: int, log_level: str = "info") -> None:
+    """Run `app` under uvicorn as the sandbox runs (bench/bench_sandbox.py serves its
+    hello-world baseline through this too, so both are measured on the same settings)."""
+    import uvicorn
+
     # The access log holds method, path and query only; bodies (ID numbers, names) never
     # reach a log line because nothing in the sandbox logs them.
     from .http_protocol import ProblemH11Protocol
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                server_header=False, http=ProblemH11Protocol)
-    return 0
+    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False,
+                http=ProblemH11Protocol)

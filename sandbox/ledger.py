@@ -18,6 +18,7 @@ from services.schemas import (PROBLEM_ALREADY_CANCELLED, PROBLEM_IDEMPOTENCY_KEY
 from . import duplicates
 from . import slots as sl
 from .problems import ProblemError
+from .pool import write_transaction
 from .store import Catalogue
 
 REFERENCE_PREFIX = "YY"
@@ -48,8 +49,7 @@ def write(conn: sqlite3.Connection, terminal: str, kind: str, key: str, fp: str,
     BEGIN IMMEDIATE takes the write lock before reading, so two requests racing for the last
     seat (or sharing one key) are serialised and never both see the seat free.
     """
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(conn):
         row = conn.execute("SELECT fingerprint, status, body FROM idempotency WHERE key = ?",
                            (scoped(terminal, key),)).fetchone()
         if row is not None:
@@ -57,25 +57,19 @@ def write(conn: sqlite3.Connection, terminal: str, kind: str, key: str, fp: str,
                 raise ProblemError(422, PROBLEM_IDEMPOTENCY_KEY_REUSED,
                                    "重复提交的内容不一致，请重新办理。",
                                    "Idempotency-Key was used before with a different request")
-            outcome: Outcome = (row["status"], json.loads(row["body"]))
-        else:
-            # Only successes are stored: a refused request changed nothing, so a retry may
-            # legitimately succeed later (e.g. after someone cancels).
-            outcome = action()
-            conn.execute("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)",
-                         (scoped(terminal, key), fp, outcome[0],
-                          json.dumps(outcome[1], ensure_ascii=False), now.isoformat()))
-            # One ledger line per applied write, in the same transaction: GET /sandbox/ledger
-            # lets tests check that every acknowledged write took effect exactly once.
-            conn.execute("INSERT INTO ledger (kind, idempotency_key, status, reference, "
-                         "applied_at, terminal) VALUES (?, ?, ?, ?, ?, ?)",
-                         (kind, key, outcome[0], reference(outcome[1]), now.isoformat(),
-                          terminal))
-        conn.execute("COMMIT")
-        return outcome
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+            return row["status"], json.loads(row["body"])
+        # Only successes are stored: a refused request changed nothing, so a retry may
+        # legitimately succeed later (e.g. after someone cancels).
+        outcome = action()
+        conn.execute("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)",
+                     (scoped(terminal, key), fp, outcome[0],
+                      json.dumps(outcome[1], ensure_ascii=False), now.isoformat()))
+        # One ledger line per applied write, in the same transaction: GET /sandbox/ledger
+        # lets tests check that every acknowledged write took effect exactly once.
+        conn.execute("INSERT INTO ledger (kind, idempotency_key, status, reference, "
+                     "applied_at, terminal) VALUES (?, ?, ?, ?, ?, ?)",
+                     (kind, key, outcome[0], reference(outcome[1]), now.isoformat(), terminal))
+    return outcome
 
 
 def _next_reference(conn: sqlite3.Connection, today: date) -> str:

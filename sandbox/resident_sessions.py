@@ -15,6 +15,7 @@ from services.schemas import (PROBLEM_RESIDENT_SESSION_INVALID, RESIDENT_SESSION
                               ResidentSession, ResidentSessionRequest)
 
 from . import duplicates
+from .pool import write_transaction
 from .problems import ProblemError, problem_responses
 
 SCHEMA = """
@@ -41,16 +42,11 @@ def open_session(conn: sqlite3.Connection, terminal: str, req: ResidentSessionRe
     """A new session for the resident `terminal` has identified (expired ones are dropped)."""
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(minutes=SESSION_MINUTES)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(conn):
         conn.execute("DELETE FROM resident_sessions WHERE expires_at <= ?", (now.isoformat(),))
         conn.execute("INSERT INTO resident_sessions VALUES (?, ?, ?, ?, ?, ?, ?)",
                      (_digest(token), duplicates.resident_key(conn, req.id_number), terminal,
                       req.method, req.verified_by, now.isoformat(), expires.isoformat()))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return ResidentSession(token=token, expires_at=expires)
 
 

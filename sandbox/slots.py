@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 
 from services.schemas import CHINA_TZ, Hall, Item
@@ -47,16 +48,24 @@ def slot_id(hall_id: str, start: datetime) -> str:
 
 def day_slots(hall: Hall, day: date) -> list[SlotTime]:
     """All slots of a hall on a day, whatever is booked; empty on days it is closed."""
-    schedule = SCHEDULES[hall.level]
+    return list(_slots_of_day(hall.id, hall.level, day).values())
+
+
+@lru_cache(maxsize=4096)  # halls × the 14 days of the window is a few hundred
+def _slots_of_day(hall_id: str, level: str, day: date) -> dict[str, SlotTime]:
+    # Made once per hall and day: every booking looks its slot up here, and building the
+    # day's slots (datetime arithmetic, strftime) cost more than the booking's SQL.
+    schedule = SCHEDULES[level]
     weekday = day.weekday()
     sessions = schedule.weekday if weekday < 5 else schedule.saturday if weekday == 5 else ()
-    slots = []
+    slots: dict[str, SlotTime] = {}
     for opens, closes in sessions:
         start = datetime.combine(day, time.fromisoformat(opens), CST)
         close = datetime.combine(day, time.fromisoformat(closes), CST)
         while start + timedelta(minutes=SLOT_MINUTES) <= close:
             end = start + timedelta(minutes=SLOT_MINUTES)
-            slots.append(SlotTime(slot_id(hall.id, start), hall.id, start, end))
+            slot = SlotTime(slot_id(hall_id, start), hall_id, start, end)
+            slots[slot.id] = slot
             start = end
     return slots
 
@@ -67,10 +76,11 @@ def find_slot(hall: Hall, slot: str) -> SlotTime | None:
     if not sep or hall_id != hall.id:
         return None
     try:
-        start = datetime.strptime(stamp, "%Y-%m-%dT%H:%M")
+        day = date.fromisoformat(stamp[:10])
     except ValueError:
         return None
-    return next((s for s in day_slots(hall, start.date()) if s.id == slot), None)
+    # Only the exact id a slot has is found: 2026-1-5T9:00 names no slot.
+    return _slots_of_day(hall.id, hall.level, day).get(slot)
 
 
 def capacity(hall: Hall) -> int:

@@ -52,13 +52,20 @@ ADDED_COLUMNS = (("bookings", "terminal", "TEXT NOT NULL DEFAULT ''"),
                  ("sms", "terminal", "TEXT NOT NULL DEFAULT ''"))
 
 
-def connect(db_path: str | Path) -> sqlite3.Connection:
-    """One connection per request: autocommit mode so transactions are explicit
-    (BEGIN IMMEDIATE)."""
+def connect(db_path: str | Path, autocheckpoint: bool = True) -> sqlite3.Connection:
+    """A connection in autocommit mode, so that transactions are explicit (BEGIN IMMEDIATE);
+    the app keeps them in a pool and checkpoints itself (sandbox/pool.py) without
+    `autocheckpoint`."""
     conn = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                            check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; FULL is the terminal's job
+    # NORMAL in WAL mode: COMMIT writes the transaction to the WAL before it returns, so a
+    # booking acknowledged survives the server being killed; only the checkpoints fsync, so a
+    # power cut may lose the last bookings (never corrupt the file). FULL would add an fsync
+    # to every booking (2-4 ms here); the terminal's outbox is where it is FULL.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    if not autocheckpoint:
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
     conn.row_factory = sqlite3.Row
     return conn
 
