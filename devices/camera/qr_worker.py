@@ -13,8 +13,6 @@ from multiprocessing.process import BaseProcess
 from types import TracebackType
 from typing import Any
 
-import numpy as np
-
 from devices.camera.base import BadImage, Frame, as_frame
 from devices.camera.qr import QrDecoderCrashed, decode_qr
 
@@ -34,6 +32,7 @@ START_DEADLINE = 30.0
 
 def _serve(conn: Connection, decode: Decode) -> None:
     """The worker's loop: a frame's shape, then its bytes; the answer back; until EOF."""
+    import numpy as np
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the app, which stops us
     buf = bytearray()
     conn.send(("ready", os.getpid()))
@@ -91,6 +90,7 @@ class IsolatedQrDecoder:
 
     # -- the caller's side ------------------------------------------------------------------
     def __call__(self, image: Frame) -> list[str]:
+        import numpy as np  # here, not at import: the app's start does not load numpy
         frame = np.ascontiguousarray(as_frame(image))  # BadImage here, as decode_qr raises it
         with self._lock:
             conn = self._ready()
