@@ -1,4 +1,5 @@
-"""Fixtures shared across the suite: a real sandbox platform on a free port, the CUPS test queue."""
+"""Fixtures shared across the suite: a real sandbox platform on a free port, the CUPS test queue;
+which tests share a machine-wide service and so run in one pytest-xdist worker."""
 
 from __future__ import annotations
 
@@ -9,6 +10,24 @@ from pathlib import Path
 import pytest
 
 from sandbox.testing import SandboxHandle, run_sandbox
+
+
+# `make test` runs the suite in pytest-xdist workers (scripts/run-tests.sh, --dist loadgroup).
+# Tests that use one of these fixtures share a service of the whole run (one CUPS test queue
+# whose state they change and whose PDF folder they read; one vpcd socket that takes one card
+# at a time and a pcscd that a test restarts), so each such set runs in one worker, in order.
+SHARED_SERVICES = {"cups_queue": "cups", "vpcd_port": "pcsc"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        groups = {SHARED_SERVICES[f] for f in getattr(item, "fixturenames", ())
+                  if f in SHARED_SERVICES}
+        if len(groups) > 1:  # xdist would make a third group of the two, running beside both
+            raise pytest.UsageError(f"{item.nodeid} uses {sorted(groups)}: give those one group")
+        for group in groups:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
