@@ -22,8 +22,10 @@ venv: $(BIN)/.installed
 demo: deps venv
 	$(BIN)/kiosk demo
 
+# In two pytest-xdist workers (KIOSK_TEST_WORKERS=N for more), bytecode cached in build/pycache:
+# scripts/run-tests.sh.
 test: deps venv
-	scripts/with-test-services.sh $(BIN)/python -m pytest -p no:cacheprovider
+	scripts/with-test-services.sh scripts/run-tests.sh $(BIN)/python
 
 # Every parser's property on N seeded random inputs (docs/fuzzing.md); `make fuzz N=20000
 # TARGETS="tlv qr_payload" SEED=7` for a quick or repeated run. Exit 0 only for a full run

