@@ -15,8 +15,9 @@ from devices.idcard.social_security import SocialSecurityCard, parse_tlv, \
 from fuzzing.ga467 import _id_number, _ymd
 from fuzzing.source import Source, Target, mutate, mutate_text, text
 from services import validation
+from services.field_types import IdNumber
 
-_ID_TYPE: TypeAdapter[str] = TypeAdapter(validation.IdNumber)
+_ID_TYPE: TypeAdapter[str] = TypeAdapter(IdNumber)
 
 
 @dataclass(frozen=True)

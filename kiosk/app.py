@@ -25,7 +25,7 @@ from kivy.uix.screenmanager import FadeTransition
 from devices.base import DeviceError, DeviceState
 from devices.manager import DeviceManager
 from services.errors import PlatformError
-from services.schemas import CHINA_TZ
+from services.api_constants import CHINA_TZ
 
 from .config import KioskConfig
 from .context import TerminalContext

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .config import KioskConfig
-from .fonts import FontNotFound, find_cjk_font
+from .fonts import FontNotFound, start_font_search
 from .heap import limit_arenas
 
 log = logging.getLogger("kiosk.boot")
@@ -24,7 +24,8 @@ class StartupError(Exception):
 def configure_kivy(config: KioskConfig) -> str:
     """Set window size, density and font before Kivy creates its window. Returns the font."""
     try:
-        font = find_cjk_font(config.ui.font)
+        # fontconfig answers while Kivy is imported below: fc-list takes tens of ms (issue 11).
+        font_found = start_font_search(config.ui.font)
     except FontNotFound as exc:
         raise StartupError(f"ui.font: {exc}") from None
     os.environ.setdefault("KIVY_NO_ARGS", "1")
@@ -42,6 +43,11 @@ def configure_kivy(config: KioskConfig) -> str:
     Config.set("kivy", "exit_on_escape", "0" if config.ui.fullscreen else "1")
     Config.set("input", "mouse", "mouse,multitouch_on_demand")
     from kivy.core.text import DEFAULT_FONT, LabelBase
+
+    try:
+        font = font_found()
+    except FontNotFound as exc:
+        raise StartupError(f"ui.font: {exc}") from None
 
     # Kivy routes Python logging through its own handler at DEBUG; keep library chatter out.
     for noisy in ("urllib3", "services", "PIL"):

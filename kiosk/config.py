@@ -8,114 +8,106 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
 from services.hosts import is_loopback
+
+from .config_keys import Section, Unsure, declare, pydantic_model
 
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message names the offending key."""
 
 
-class _Section(BaseModel):
-    # inf and nan are valid TOML floats; no key of this file means either (a nan passes
-    # every gt/le bound, an inf timeout waits forever).
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+# Checks of single keys, run after the key's type and bounds (a ValueError names the key).
+def _http_url(v: str) -> str:
+    if not v.startswith(("http://", "https://")):
+        raise ValueError("must start with https://")
+    try:
+        host = urlsplit(v).hostname
+    except ValueError:  # e.g. a bad port or an unclosed [IPv6 bracket
+        host = None
+    if not host:
+        raise ValueError("has no host name, e.g. https://platform.example/")
+    if v.startswith("http://") and not is_loopback(host):
+        # Tokens and residents' data never cross a network in clear text.
+        raise ValueError("must be https:// (plain http:// only to this machine: "
+                         "127.0.0.1, ::1 or localhost)")
+    return v.rstrip("/")
 
 
-class PlatformConfig(_Section):
-    url: str = Field(description="Base URL of Platform API v1, e.g. https://platform.example/")
-    token: str = Field(min_length=1, description="The terminal's bearer token")
-    timeout: float = Field(default=10.0, gt=0, le=120, description="Seconds per HTTP call")
-    ca_file: str | None = Field(
-        default=None, description="PEM file of the CA(s) that issued the platform's "
-        "certificate, trusted instead of the public CAs (default: the public CAs)")
-    pin_sha256: list[str] = Field(
-        default_factory=list, description="SHA-256 of the platform certificate's public key "
-        "(SubjectPublicKeyInfo), base64 or hex; when set, the chain must verify and the key "
-        "must be one of these (default: no pin)")
+def _ca_bundle(v: str | None) -> str | None:
+    if v is not None:
+        # services.tls brings requests and cryptography: imported only when set (issue 11).
+        from services.tls import load_ca
+        load_ca(v)  # ValueError: missing, unreadable or no PEM certificate in it
+    return v
 
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, v: str) -> str:
-        if not v.startswith(("http://", "https://")):
-            raise ValueError("must start with https://")
+
+def _pins(v: list[str]) -> list[str]:
+    from services.tls import parse_pin
+    for i, pin in enumerate(v):
         try:
-            host = urlsplit(v).hostname
-        except ValueError:  # e.g. a bad port or an unclosed [IPv6 bracket
-            host = None
-        if not host:
-            raise ValueError("has no host name, e.g. https://platform.example/")
-        if v.startswith("http://") and not is_loopback(host):
-            # Tokens and residents' data never cross a network in clear text.
-            raise ValueError("must be https:// (plain http:// only to this machine: "
-                             "127.0.0.1, ::1 or localhost)")
-        return v.rstrip("/")
+            parse_pin(pin)
+        except ValueError as exc:
+            raise ValueError(f"pin {i + 1} ({pin!r}) {exc}") from None
+    return v
 
-    @field_validator("ca_file")
-    @classmethod
-    def _ca_bundle(cls, v: str | None) -> str | None:
-        if v is not None:
-            # services.tls brings requests and cryptography: imported only when set (issue 11).
-            from services.tls import load_ca
-            load_ca(v)  # ValueError: missing, unreadable or no PEM certificate in it
-        return v
 
-    @field_validator("pin_sha256")
-    @classmethod
-    def _pins(cls, v: list[str]) -> list[str]:
-        from services.tls import parse_pin
-        for i, pin in enumerate(v):
-            try:
-                parse_pin(pin)
-            except ValueError as exc:
-                raise ValueError(f"pin {i + 1} ({pin!r}) {exc}") from None
-        return v
+def _not_blank(v: str) -> str:
+    # Stripped: a stray space or newline from a copied token would make every call a 401.
+    token = v.strip()
+    if not token:
+        raise ValueError("must not be blank")
+    return token
+
+
+def _sha256_hex(v: str | None) -> str | None:
+    if v is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", v):
+        raise ValueError("must be 64 hex digits (sha256 of the PIN), not the PIN itself")
+    return v.lower() if v else v
+
+
+class PlatformConfig(Section):
+    url: str = declare(
+        check=_http_url, description="Base URL of Platform API v1, e.g. https://platform.example/")
+    token: str = declare(min_length=1, check=_not_blank, description="The terminal's bearer token")
+    timeout: float = declare(default=10.0, gt=0, le=120, description="Seconds per HTTP call")
+    ca_file: str | None = declare(
+        default=None, check=_ca_bundle, description="PEM file of the CA(s) that issued the "
+        "platform's certificate, trusted instead of the public CAs (default: the public CAs)")
+    pin_sha256: list[str] = declare(
+        default_factory=list, check=_pins, description="SHA-256 of the platform "
+        "certificate's public key (SubjectPublicKeyInfo), base64 or hex; when set, the chain "
+        "must verify and the key must be one of these (default: no pin)")
 
     def tls_options(self) -> dict[str, Any]:
         """The TLS keyword arguments of PlatformClient for this section."""
         return {"ca_file": self.ca_file, "pin_sha256": tuple(self.pin_sha256)}
 
-    @field_validator("token")
-    @classmethod
-    def _not_blank(cls, v: str) -> str:
-        # Stripped: a stray space or newline from a copied token would make every call a 401.
-        token = v.strip()
-        if not token:
-            raise ValueError("must not be blank")
-        return token
 
+class TerminalConfig(Section):
+    name: str = declare(default="政务服务自助终端", description="Printed on slips")
+    id: str = declare(default="T-0000", description="Terminal id (from provisioning later)")
+    maintenance_pin_sha256: str | None = declare(
+        default=None, check=_sha256_hex,
+        description="SHA-256 (hex) of the maintenance PIN; `kiosk card read --reveal` needs "
+                    "it (unset: revealing is refused)")
+    staff_pin_sha256: str | None = declare(
+        default=None, check=_sha256_hex,
+        description="SHA-256 (hex) of the staff PIN that confirms a resident instead of the "
+                    "face check (unset: residents are sent to the counter); docs/face-check.md")
 
-class TerminalConfig(_Section):
-    name: str = Field(default="政务服务自助终端", description="Printed on slips")
-    id: str = Field(default="T-0000", description="Terminal id (from provisioning later)")
-    maintenance_pin_sha256: str | None = Field(
-        default=None, description="SHA-256 (hex) of the maintenance PIN; `kiosk card read "
-                                  "--reveal` needs it (unset: revealing is refused)")
-    staff_pin_sha256: str | None = Field(
-        default=None, description="SHA-256 (hex) of the staff PIN that confirms a resident "
-                                  "instead of the face check (unset: residents are sent to the "
-                                  "counter); docs/face-check.md")
-
-    staffed_hall: str | None = Field(
+    staffed_hall: str | None = declare(
         default=None, description="Id of the nearest hall with staff in the platform's "
         "catalogue (GET /v1/halls); its name, address and hours are what 没带证件或读不出？ "
         "offers (unset: \"the nearest hall\" without a name)")
 
-    @field_validator("maintenance_pin_sha256", "staff_pin_sha256")
-    @classmethod
-    def _sha256_hex(cls, v: str | None) -> str | None:
-        if v is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", v):
-            raise ValueError("must be 64 hex digits (sha256 of the PIN), not the PIN itself")
-        return v.lower() if v else v
 
-
-class IdCardConfig(_Section):
+class IdCardConfig(Section):
     backend: Literal["simulated", "ga467", "pcsc"] = "simulated"
-    residents: str | None = Field(default=None, description="Simulated backend: fixture file")
-    port: str | None = Field(default=None, description="ga467: serial device, e.g. /dev/ttyUSB0")
-    baudrate: int = Field(default=115200, gt=0, description="ga467: serial speed")
-    reader: str | None = Field(default=None,
+    residents: str | None = declare(default=None, description="Simulated backend: fixture file")
+    port: str | None = declare(default=None, description="ga467: serial device, e.g. /dev/ttyUSB0")
+    baudrate: int = declare(default=115200, gt=0, description="ga467: serial speed")
+    reader: str | None = declare(default=None,
                                description="pcsc: reader name or part of it; default any reader")
 
     def backend_options(self) -> dict[str, Any]:
@@ -127,18 +119,18 @@ class IdCardConfig(_Section):
         return {"residents_file": self.residents} if self.residents else {}
 
 
-class PrinterConfig(_Section):
+class PrinterConfig(Section):
     backend: Literal["cups", "simulated"] = "cups"
-    queue: str | None = Field(default=None, description="CUPS queue name (backend cups)")
-    server: str | None = Field(default=None, description="CUPS server, default local")
-    out_dir: str | None = Field(default=None, description="Simulated backend: PDF folder")
-    timeout: float = Field(default=60.0, gt=0, le=600, description="Seconds to wait for a job")
+    queue: str | None = declare(default=None, description="CUPS queue name (backend cups)")
+    server: str | None = declare(default=None, description="CUPS server, default local")
+    out_dir: str | None = declare(default=None, description="Simulated backend: PDF folder")
+    timeout: float = declare(default=60.0, gt=0, le=600, description="Seconds to wait for a job")
 
 
-class CameraConfig(_Section):
+class CameraConfig(Section):
     backend: Literal["opencv", "simulated"] = "opencv"
-    source: int | str = Field(default=0, description="opencv: device index, file or URL")
-    image_files: list[str] = Field(default_factory=list,
+    source: int | str = declare(default=0, description="opencv: device index, file or URL")
+    image_files: list[str] = declare(default_factory=list,
                                    description="simulated: pictures to loop over")
 
     def backend_options(self) -> dict[str, Any]:
@@ -147,7 +139,7 @@ class CameraConfig(_Section):
         return {"image_files": self.image_files}
 
 
-class DevicesConfig(_Section):
+class DevicesConfig(Section):
     idcard: IdCardConfig = IdCardConfig()
     # A second reader for social-security cards (PC/SC), read at the same time as the ID card.
     sscard: IdCardConfig | None = None
@@ -156,59 +148,59 @@ class DevicesConfig(_Section):
     printer: PrinterConfig = PrinterConfig()
 
 
-class OutboxConfig(_Section):
-    db: str = Field(default="/var/lib/kiosk/outbox.db",
+class OutboxConfig(Section):
+    db: str = declare(default="/var/lib/kiosk/outbox.db",
                     description="SQLite file of the outbox (every platform write goes here first)")
-    key: str | None = Field(default=None, description="Key for personal data at rest (base64, "
+    key: str | None = declare(default=None, description="Key for personal data at rest (base64, "
                             "32 bytes); default: the key file below")
-    key_file: str | None = Field(default=None, description="File holding that key instead; "
+    key_file: str | None = declare(default=None, description="File holding that key instead; "
                                  "default: <db folder>-keys/<db name>.key (e.g. "
                                  "/var/lib/kiosk-keys/outbox.db.key), made 0600 on first start "
                                  "in a 0700 folder, taking over a DB.key from before")
 
 
-class UiConfig(_Section):
+class UiConfig(Section):
     orientation: Literal["portrait", "landscape"] = "portrait"
     fullscreen: bool = True
-    scale: float = Field(default=1.0, gt=0.1, le=2.0,
+    scale: float = declare(default=1.0, gt=0.1, le=2.0,
                          description="Window and layout scale (the demo uses 0.5 on laptops)")
-    font: str | None = Field(default=None, description="CJK font file; default via fontconfig")
-    elderly_mode: bool = Field(default=False, description="Start in 长辈模式")
-    demo: bool = Field(default=False, description="Show simulated-device controls")
+    font: str | None = declare(default=None, description="CJK font file; default via fontconfig")
+    elderly_mode: bool = declare(default=False, description="Start in 长辈模式")
+    demo: bool = declare(default=False, description="Show simulated-device controls")
 
 
-class FaceCheckConfig(_Section):
+class FaceCheckConfig(Section):
     """The face check after a card read (docs/face-check.md)."""
 
-    enabled: bool = Field(default=True, description="false: card reads skip the face check")
-    backend: Literal["platform", "local", "auto"] = Field(
+    enabled: bool = declare(default=True, description="false: card reads skip the face check")
+    backend: Literal["platform", "local", "auto"] = declare(
         default="platform", description="platform: POST /v1/identity/face-verify; local: dlib "
         "against the card photo (needs a WLT decoder); auto: local when a photo is there")
-    max_attempts: int = Field(default=3, ge=1, le=10,
+    max_attempts: int = declare(default=3, ge=1, le=10,
                               description="Failed tries before only staff assistance is left")
-    staff_pin_tries: int = Field(default=3, ge=1, le=10,
+    staff_pin_tries: int = declare(default=3, ge=1, le=10,
                                  description="Wrong staff PINs per resident before it locks")
-    staff_pin_terminal_tries: int = Field(
+    staff_pin_terminal_tries: int = declare(
         default=5, ge=1, le=50, description="Wrong staff PINs on this terminal, whoever the "
         "resident, within staff_pin_window_minutes that lock staff entry")
-    staff_pin_window_minutes: float = Field(default=15, gt=0, le=24 * 60,
+    staff_pin_window_minutes: float = declare(default=15, gt=0, le=24 * 60,
                                             description="The window those wrong PINs count in")
-    staff_pin_lock_minutes: float = Field(default=15, gt=0, le=24 * 60,
+    staff_pin_lock_minutes: float = declare(default=15, gt=0, le=24 * 60,
                                           description="How long staff entry stays locked "
                                                       "(kept across restarts)")
 
 
-class TimeoutsConfig(_Section):
-    idle: float = Field(default=90, ge=10, le=3600,
+class TimeoutsConfig(Section):
+    idle: float = declare(default=90, ge=10, le=3600,
                         description="Seconds without a touch before warning")
-    warning: float = Field(default=30, ge=20, le=300,
+    warning: float = declare(default=30, ge=20, le=300,
                            description="Countdown shown before reset (≥20)")
-    elderly_factor: float = Field(default=2.0, ge=1.0, le=5.0,
+    elderly_factor: float = declare(default=2.0, ge=1.0, le=5.0,
                                   description="Idle timeouts are this much longer in 长辈模式")
-    device: float = Field(default=60, gt=0, le=600, description="Seconds to wait for a card")
+    device: float = declare(default=60, gt=0, le=600, description="Seconds to wait for a card")
 
 
-class KioskConfig(_Section):
+class KioskConfig(Section):
     platform: PlatformConfig
     terminal: TerminalConfig = TerminalConfig()
     devices: DevicesConfig = DevicesConfig()
@@ -217,7 +209,8 @@ class KioskConfig(_Section):
     timeouts: TimeoutsConfig = TimeoutsConfig()
     face_check: FaceCheckConfig = FaceCheckConfig()
 
-    def model_post_init(self, __context: Any) -> None:
+    def cross_check(self) -> None:
+        """Keys that depend on each other; ValueError naming the key (once all keys are read)."""
         if self.devices.idcard.backend == "ga467" and not self.devices.idcard.port:
             raise ValueError("devices.idcard.port: required when backend is ga467")
         printer = self.devices.printer
@@ -253,8 +246,24 @@ def loads_config(text: str, source: str = "config") -> KioskConfig:
 
 
 def parse_config(raw: dict[str, Any], source: str = "config") -> KioskConfig:
+    """Validate the parsed TOML `raw`; ConfigError (naming `source` and the keys) otherwise."""
     try:
-        return KioskConfig.model_validate(raw)
+        config = KioskConfig.from_plain(raw)  # a good file of plain values: no pydantic
+    except Unsure:
+        config = parse_with_pydantic(raw, source)
+    try:
+        config.cross_check()
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    return config
+
+
+def parse_with_pydantic(raw: dict[str, Any], source: str = "config") -> KioskConfig:
+    """The reference reading, for what the plain one does not vouch for: pydantic coerces the
+    values or words the errors (parse_config then runs the cross checks)."""
+    from pydantic import ValidationError
+    try:
+        checked = pydantic_model(KioskConfig).model_validate(raw)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -265,6 +274,8 @@ def parse_config(raw: dict[str, Any], source: str = "config") -> KioskConfig:
             elif err["type"] == "extra_forbidden":
                 msg = "unknown key (check the spelling)"
             msg = msg.removeprefix("Value error, ")
-            # Errors raised in model_post_init already carry their key.
             problems.append(msg if key == "(top level)" else f"{key}: {msg}")
         raise ConfigError(f"{source}: " + "; ".join(problems)) from None
+    # Coerced to plain values ("10" → 10.0), which the plain reading takes; the keys not given
+    # keep their defaults as they are (an int default of a float key stays an int, as before).
+    return KioskConfig.from_plain(checked.model_dump(exclude_unset=True))

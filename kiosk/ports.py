@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Protocol
 from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Protocol
 
-from services.schemas import (Booking, BookingRequest, Department, Hall, Item, ItemList,
-                              LifeEvent, Slot)
+if TYPE_CHECKING:  # annotations only: the models (pydantic) stay out of the app's start
+    from services.schemas import (Booking, BookingRequest, Department, Hall, Item, ItemList,
+                                  LifeEvent, Slot)
 
 
 class Resident(Protocol):
@@ -52,4 +53,4 @@ class PdfPrinter(Protocol):
 
 Clock = Callable[[], datetime]
 KeyFactory = Callable[[], str]
-SlipRenderer = Callable[[Booking], bytes]
+SlipRenderer = Callable[["Booking"], bytes]

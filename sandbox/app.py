@@ -19,8 +19,8 @@ from services.schemas import (API_PREFIX, PROBLEM_IDEMPOTENCY_KEY_MISSING,
                               PROBLEM_RATE_LIMITED, PROBLEM_SLOT_UNAVAILABLE,
                               PROBLEM_UNAUTHORIZED, Booking, BookingRequest, DepartmentList,
                               HallList, Item, ItemList, Level, LifeEventList, SlotList)
-from services.validation import (IDEMPOTENCY_KEY_MAX_LENGTH, QueryDate, QueryInt,
-                                 is_valid_idempotency_key)
+from services.field_types import QueryDate, QueryInt
+from services.validation import IDEMPOTENCY_KEY_MAX_LENGTH, is_valid_idempotency_key
 
 from . import (api_document, app_login, etag, identity, ledger, limits, problems, provisional,
                resident_sessions, sms, store)

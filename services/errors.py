@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from .schemas import HeldBooking
+if TYPE_CHECKING:
+    from .schemas import HeldBooking
 
 
 class PlatformError(Exception):
@@ -79,6 +78,11 @@ class DuplicateBooking(Conflict):
     def held(self) -> HeldBooking | None:
         """The booking held, from the problem's extension members; None when they are
         missing or garbled (the message still says what happened)."""
+        # Imported here: the kiosk's error texts import this module before its first frame,
+        # and the models (pydantic) are not needed to draw it (issue 11).
+        from pydantic import ValidationError
+
+        from .schemas import HeldBooking
         try:
             return HeldBooking.model_validate(self.problem)
         except ValidationError:

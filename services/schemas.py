@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.validation import IdNumber, Phone, ResidentName, Timestamp
+# Re-exported: the models' users import the zone and the problem types from here too.
+from services.api_constants import *  # noqa: F403
+from services.field_types import IdNumber, Phone, ResidentName, Timestamp
 
 Level = Literal["市", "区", "乡镇", "村"]
 LEVELS: tuple[str, ...] = ("市", "区", "乡镇", "村")
@@ -16,8 +18,6 @@ LEVELS: tuple[str, ...] = ("市", "区", "乡镇", "村")
 SIBAN_TAGS: tuple[str, ...] = ("马上办", "网上办", "就近办", "一次办")
 
 API_PREFIX = "/v1"
-#: Times in Platform API v1 are China Standard Time (+08:00, no daylight saving).
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
@@ -28,7 +28,7 @@ class _Model(BaseModel):
 
 class _Request(BaseModel):
     # What a terminal sends is taken as typed: no "true" for true, no 1.0 for 1, no number
-    # for a string. Timestamps opt out (services.validation.Timestamp): JSON has no datetime.
+    # for a string. Timestamps opt out (services.field_types.Timestamp): JSON has no datetime.
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
@@ -212,21 +212,7 @@ class DuplicateBookingProblem(HeldBooking, Problem):
     Idempotency-Key still replays that booking."""
 
 
-# Machine-readable problem types (the `type` member). Stable: terminals switch on them.
-PROBLEM_UNAUTHORIZED = "urn:kiosk:problem:unauthorized"
-PROBLEM_NOT_FOUND = "urn:kiosk:problem:not-found"
-PROBLEM_INVALID_REQUEST = "urn:kiosk:problem:invalid-request"
-PROBLEM_IDEMPOTENCY_KEY_MISSING = "urn:kiosk:problem:idempotency-key-missing"
-PROBLEM_IDEMPOTENCY_KEY_REUSED = "urn:kiosk:problem:idempotency-key-reused"
-PROBLEM_SLOT_FULL = "urn:kiosk:problem:slot-full"
-PROBLEM_SLOT_UNAVAILABLE = "urn:kiosk:problem:slot-unavailable"
-PROBLEM_NOT_BOOKABLE = "urn:kiosk:problem:not-bookable"
-PROBLEM_ALREADY_CANCELLED = "urn:kiosk:problem:already-cancelled"
-#: The resident already holds an active booking of this item on this day (body:
-#: DuplicateBookingProblem). A cancelled booking does not count.
-PROBLEM_DUPLICATE_BOOKING = "urn:kiosk:problem:duplicate-booking"
-PROBLEM_RATE_LIMITED = "urn:kiosk:problem:rate-limited"
-PROBLEM_INTERNAL = "urn:kiosk:problem:internal"
+# The problem types (the `type` member) are in services.api_constants, imported above.
 
 
 # --- identity: live face against the record (统一身份认证) -----------------------------------

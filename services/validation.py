@@ -1,13 +1,13 @@
-"""Strict checks of what residents and terminals send: ID numbers, phones, names, dates, keys."""
+"""Strict checks of what residents and terminals send: ID numbers, phones, names, dates, keys.
+
+Plain functions, no pydantic: the kiosk checks a card read with them before its first frame;
+the pydantic field types built on them are in services.field_types."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from datetime import date, datetime
-from typing import Annotated
-
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
 # devices/idcard/idnumber.py holds the terminal's copy of the GB 11643 check: the import
 # contracts keep services and devices apart, and tests/test_validators_agree.py proves that
@@ -97,39 +97,3 @@ def whole_number(value: object) -> object:
             raise ValueError("a whole number in ASCII digits is needed")
         return int(value)
     return value
-
-
-def _id_number(value: str) -> str:
-    if not is_valid_id_number(value):
-        raise ValueError("not a valid GB 11643 ID number (shape, birth date or check digit)")
-    return value
-
-
-def _phone(value: str) -> str:
-    if not is_valid_phone(value):
-        raise ValueError("not a mainland mobile number of 11 ASCII digits")
-    return value
-
-
-def _name(value: str) -> str:
-    problem = name_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-#: Pydantic field types for the request schemas (services/schemas.py).
-IdNumber = Annotated[str, Field(min_length=18, max_length=18, pattern=r"^[0-9]{17}[0-9X]$",
-                                 examples=["11010519491231002X"]),
-                     AfterValidator(_id_number)]
-Phone = Annotated[str, Field(min_length=11, max_length=11, pattern=r"^1[0-9]{10}$",
-                              examples=["13800138000"]),
-                  AfterValidator(_phone)]
-ResidentName = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH),
-                         AfterValidator(_name)]
-#: A timestamp in a request body: an offset is required (+08:00 for China time), and it is
-#: text: lax mode alone took the number 0 for 1970-01-01T00:00Z.
-Timestamp = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(timestamp_text)]
-#: Query parameters are strings by nature; these refuse what pydantic's lax mode would bend.
-QueryDate = Annotated[date, BeforeValidator(date_only)]
-QueryInt = Annotated[int, BeforeValidator(whole_number)]

@@ -1,4 +1,5 @@
-"""README's configuration reference names every key of KioskConfig with its real default."""
+"""README's configuration reference names every key of KioskConfig with its real default
+(read from the pydantic model built from its declarations, nested sections and all)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from kiosk.config import KioskConfig
+from kiosk.config_keys import pydantic_model
 
 ROOT = Path(__file__).resolve().parents[1]
+MODEL = pydantic_model(KioskConfig)
 SECTION = re.compile(r"^#?\s*\[([a-z_.]+)\]")
 KEY = re.compile(r"^#?\s*([a-z0-9_]+)\s*=\s*(.+?)\s*(?:#.*)?$")
 
@@ -54,7 +57,7 @@ def test_every_key_is_in_the_reference() -> None:
     shown = reference()
     # The reference says the optional second reader takes the same keys as the first.
     shown["devices.sscard"] = shown["devices.idcard"]
-    missing = [f"{section}.{key}" for section, keys in model_keys(KioskConfig).items()
+    missing = [f"{section}.{key}" for section, keys in model_keys(MODEL).items()
                for key in keys if key not in shown.get(section, {})]
     assert not missing, f"README's configuration reference lacks {missing}"
 
@@ -62,7 +65,7 @@ def test_every_key_is_in_the_reference() -> None:
 def test_numbers_and_switches_in_the_reference_are_the_defaults() -> None:
     shown = reference()
     wrong = []
-    for section, keys in model_keys(KioskConfig).items():
+    for section, keys in model_keys(MODEL).items():
         for key, default in keys.items():
             value = shown.get(section, {}).get(key)
             if isinstance(value, bool | int | float) and value != default:

@@ -18,9 +18,11 @@ from tests.kiosk.test_app_e2e import write_config
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Libraries the first frame of the attract screen does not need (what they cost at start
-#: is in README's performance section).
+#: is in README's performance section). Pydantic and the platform's schemas built with it: a
+#: good config file is read without them (kiosk/config_keys.py), and the platform's models
+#: come with the platform side after the first frame.
 HEAVY = ("numpy", "cv2", "reportlab", "pypinyin", "requests", "sqlite_utils", "cryptography",
-         "tenacity")
+         "tenacity", "pydantic", "services.schemas")
 
 PROBE = """
 import json, os, sys

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from services.api_constants import (PROBLEM_ALREADY_CANCELLED, PROBLEM_DUPLICATE_BOOKING,
+                                    PROBLEM_SLOT_FULL)
 from services.errors import BadResponse, Conflict, DuplicateBooking, PlatformUnavailable, Rejected
-from services.schemas import (PROBLEM_ALREADY_CANCELLED, PROBLEM_DUPLICATE_BOOKING,
-                              PROBLEM_SLOT_FULL, Booking, BookingRequest,
-                              ProvisionalBookingRequest)
 
 from ..kinds import Handler, WriteKind
 
-# The registry reads KINDS before the terminal's first frame; the platform client (requests)
-# and the sync worker are needed only when a write is sent (issue 11).
+# The registry reads KINDS before the terminal's first frame; the platform client (requests),
+# the models (pydantic) and the sync worker are needed only when a write is sent (issue 11).
 if TYPE_CHECKING:
+    from services.schemas import Booking, BookingRequest
     from services.bookings import BookingService
     from services.client import PlatformClient
 
@@ -40,6 +40,8 @@ TERMINAL_MEMBER = "shown"
 def _book(client: PlatformClient) -> Handler:
     bookings = _service(client)
 
+    from services.schemas import BookingRequest
+
     def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
         return bookings.book(BookingRequest.model_validate(payload), key).model_dump(mode="json")
     return send
@@ -56,6 +58,7 @@ def _sms(client: PlatformClient) -> Handler:
 
 def _provisional(client: PlatformClient) -> Handler:
     bookings = _service(client)
+    from services.schemas import ProvisionalBookingRequest
 
     def send(payload: dict[str, Any], key: str) -> dict[str, Any]:
         request = ProvisionalBookingRequest.model_validate(
@@ -88,6 +91,8 @@ def submit_booking(writes: WriteQueue, request: BookingRequest, key: str, *,
     sub = writes.submit(KIND_BOOKING, request.model_dump(mode="json"), resident=resident,
                         idempotency_key=key)
     from offline_cache.sync import Delivered, Refused
+
+    from services.schemas import Booking
     if isinstance(sub.result, Delivered):
         try:
             return Booking.model_validate(sub.result.response)
