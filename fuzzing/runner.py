@@ -16,7 +16,7 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-from fuzzing.source import RandomSource, Target, input_for
+from fuzzing.source import Contained, RandomSource, Target, input_for
 from fuzzing.targets import TARGETS
 
 FULL_RUN = 1_000_000
@@ -34,6 +34,8 @@ class Tally:
     rejected: int = 0
     untyped: int = 0
     violations: int = 0
+    #: Native crashes the app's isolation survived (e.g. inside OpenCV): the inputs' indexes.
+    contained: list[int] = field(default_factory=list)
     failures: list[tuple[int, str]] = field(default_factory=list)  # (index, report)
 
     def add(self, other: Tally) -> None:
@@ -42,6 +44,7 @@ class Tally:
         self.rejected += other.rejected
         self.untyped += other.untyped
         self.violations += other.violations
+        self.contained += other.contained
         self.failures += other.failures[:max(0, 10 - len(self.failures))]
 
 
@@ -53,6 +56,8 @@ def run_one(target: Target[Any], value: Any, tally: Tally, index: int) -> None:
     except AssertionError:
         tally.violations += 1
         _keep(tally, index, value)
+    except Contained:
+        tally.contained.append(index)
     except Exception:  # noqa: BLE001  # anything the parser does not document is the finding
         tally.untyped += 1
         _keep(tally, index, value)
@@ -200,6 +205,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{tally.rejected:>9,} typed rejections  {tally.untyped} untyped exceptions  "
               f"{tally.violations} broken properties  {seconds:7.1f} s "
               f"({tally.inputs / max(seconds, 1e-9):,.0f}/s)", flush=True)
+        if tally.contained:
+            # Not a failure of the project: the app's isolation survived them. Listed so that
+            # each can be replayed (and reported upstream).
+            print(f"{'':16} {len(tally.contained):,} native crash(es) contained by the "
+                  f"isolated decoder, inputs {', '.join(map(str, sorted(tally.contained)[:20]))}"
+                  f" (--replay INDEX)", flush=True)
         if tally.untyped or tally.violations:
             bad = True
             _report(name, seed, tally, args.failures)

@@ -147,6 +147,11 @@ def mutate_text(src: Source, value: str, rounds: int = 3) -> str:
     return "".join(chars)
 
 
+class Contained(Exception):
+    """The parser crashed in native code inside the isolation the app runs it in (a worker
+    process of its own), and the app carried on: counted and listed apart, not hidden."""
+
+
 @dataclass(frozen=True)
 class Target(Generic[T]):
     """A parser under test: its inputs (`generate`) and its property (`check`).

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from fuzzing.source import RandomSource
+from fuzzing.source import Contained, RandomSource
 from fuzzing.targets import TARGETS
 
 # derandomize: CI runs the same examples every time, so a red build is never luck; breadth
@@ -36,7 +36,10 @@ def test_property_holds(name: str) -> None:
     @settings(BUDGET, max_examples=EXAMPLES.get(name, BUDGET.max_examples))
     @given(target.strategy())
     def prop(value: Any) -> None:
-        target.check(value)  # raises on an untyped exception or a broken property
+        try:
+            target.check(value)  # raises on an untyped exception or a broken property
+        except Contained:
+            pass  # a native crash the app's isolation survived: what the app does too
 
     prop()
 

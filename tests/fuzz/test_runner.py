@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fuzzing import runner
-from fuzzing.source import Source, Target, input_for
+from fuzzing.source import Contained, Source, Target, input_for
 
 
 def _numbers(src: Source) -> int:
@@ -100,3 +100,25 @@ def test_a_dying_worker_is_one_failure_and_the_rest_is_still_counted(
     assert tally.inputs == 15_000  # every chunk but the crashing one, counted in full
     died = [text for _, text in tally.failures if "died in inputs 5000..9999" in text]
     assert died and tally.untyped == 2  # the crash, then the same chunk again on its own
+
+
+def _crashy(value: int) -> bool:
+    if value % 101 == 0:
+        raise Contained("the worker died")  # what fuzzing/camera.py raises for a native crash
+    return value % 2 == 0
+
+
+def test_contained_crashes_are_counted_apart_and_listed(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(runner.TARGETS, "crashy", Target("crashy", "test", _numbers, _crashy))
+    code = runner.main(["crashy", "-n", "3000", "--seed", "3", "--jobs", "1",
+                        "--failures", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 3  # a clean short run: contained crashes are not failures
+    line = next(x for x in out.splitlines() if x.startswith("crashy"))
+    assert " 0 untyped" in line and " 0 broken" in line
+    listed = next(x for x in out.splitlines() if "contained" in x)
+    crashed = [i for i in range(3000) if input_for(_numbers, 3, i) % 101 == 0]
+    assert crashed and f"{len(crashed):,} native crash(es)" in listed
+    assert str(crashed[0]) in listed

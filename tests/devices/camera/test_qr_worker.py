@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -165,3 +166,25 @@ def test_a_scan_that_crashes_the_decoder_raises_and_the_next_scan_reads_the_code
     control.queue_frames([code])
     found = scan_login_code(camera, timeout=10, now=lambda: NOW, decode=decoder)
     assert found.token == PAYLOAD.split(":")[1]
+
+
+#: A 41×45 grey noise frame (make fuzz, qr_frame, seed 20261202, input 108139) on which
+#: OpenCV 4.14's QRCodeDetector.detect() dies with glibc's "double free or corruption (out)",
+#: every time, in a fresh process (docs/fuzzing.md).
+OPENCV_CRASH = Path(__file__).with_name("opencv_detect_crash_41x45.png")
+
+
+def test_the_frame_that_kills_opencv_costs_one_frame_with_the_real_decoder(
+        code: np.ndarray) -> None:
+    import cv2
+    frame = cv2.imread(str(OPENCV_CRASH), cv2.IMREAD_UNCHANGED)
+    with IsolatedQrDecoder(deadline=DEADLINE) as real:  # the app's decoder: decode_qr itself
+        assert real(code) == [PAYLOAD]
+        first = real.pid
+        try:
+            texts = real(frame)
+        except QrDecoderCrashed as exc:  # OpenCV still has the bug: contained, named
+            assert exc.reason == "qr-decoder-crashed" and first is not None and dead(first)
+        else:  # an OpenCV that no longer crashes on it: nothing to read in noise
+            assert texts == []
+        assert real(code) == [PAYLOAD]  # the next resident's code, in a new worker if need be
