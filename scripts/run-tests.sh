@@ -15,7 +15,8 @@ shift
 export PYTHONPYCACHEPREFIX="$root/build/pycache"
 unset PYTHONDONTWRITEBYTECODE
 cd "$root" || exit 1
-"$python" -m pytest -p no:cacheprovider -n "${KIOSK_TEST_WORKERS:-2}" --dist worksteal "$@"
+"$python" -m pytest -p no:cacheprovider -n "${KIOSK_TEST_WORKERS:-2}" --dist worksteal \
+    --durations=15 "$@"
 rc=$?
 # Exit 5 is "no tests collected": a run that tested nothing has not passed.
 if [ "$rc" = 5 ]; then echo "pytest ran no tests: failing" >&2; rc=1; fi
