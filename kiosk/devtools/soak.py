@@ -129,7 +129,7 @@ def _drive(raw_config: dict[str, Any], work: Path, sessions: int, every: int, se
 
     app = build_app(parse_config(raw_config, source="soak config"))
     # Only now: the driver imports Kivy's window, which must open at the size boot set.
-    from .scripted import Script, ScriptFailed, ScriptRunner, until
+    from .scripted import Script, ScriptFailed, ScriptRunner
     from .soak_sessions import session
     from .steps import on
 
