@@ -35,6 +35,8 @@ def test_a_short_soak_does_not_grow(tmp_path: Path) -> None:
     assert lines, f"kiosk soak said nothing (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
     result = json.loads(lines[-1])
     samples = {s["sessions"]: s for s in result["samples"]}
+    # Shown with a failure (or with -s): what each sample measured.
+    print([(s["sessions"], s["rss_mb"], s["objects"], s["observers"]) for s in result["samples"]])
     base = samples[EVERY]
     assert SESSIONS in samples, sorted(samples)
     assert result["failures"] == [], result["failures"]
