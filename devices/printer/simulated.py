@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,11 @@ from devices.base import (DeviceError, DeviceOffline, DeviceState, DeviceStatus,
                           PrintFailed)
 from devices.events import Listener, StatusEvents, Subscription
 from devices.printer.base import PrintResult
+
+
+#: Jobs the control handle lists, newest last: a demo or a soak runs for days, and the PDFs
+#: themselves stay in the folder.
+JOBS_KEPT = 100
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class _SimulatedPrinterHardware:
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
-        self.jobs: list[SimulatedJob] = []
+        self.jobs: deque[SimulatedJob] = deque(maxlen=JOBS_KEPT)
         self.lock = threading.Lock()
         self.status = DeviceStatus(DeviceState.ONLINE)
         self.events = StatusEvents("simulated-printer", online="printer-online",
@@ -77,7 +83,7 @@ class SimulatedPrinter:
     def diagnostics(self) -> dict[str, Any]:
         hw = self._hw
         with hw.lock:
-            st, jobs = hw.status, len(hw.jobs)
+            st, jobs = hw.status, hw.next_id - 1
         return {"backend": "simulated", "out_dir": str(hw.out_dir), "jobs": jobs,
                 "state": st.state.value, "reason": st.reason}
 
@@ -126,7 +132,7 @@ class SimulatedPrinterControl:
 
     @property
     def jobs(self) -> list[SimulatedJob]:
-        """Every job printed so far, oldest first (a copy)."""
+        """The last JOBS_KEPT jobs printed, oldest first (a copy)."""
         hw = self._hw
         with hw.lock:
             return list(hw.jobs)

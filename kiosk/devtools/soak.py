@@ -129,7 +129,7 @@ def _drive(raw_config: dict[str, Any], work: Path, sessions: int, every: int, se
 
     app = build_app(parse_config(raw_config, source="soak config"))
     # Only now: the driver imports Kivy's window, which must open at the size boot set.
-    from .scripted import Script, ScriptFailed, ScriptRunner, until
+    from .scripted import Script, ScriptFailed, ScriptRunner
     from .soak_sessions import session
     from .steps import on
 
@@ -155,7 +155,7 @@ def _drive(raw_config: dict[str, Any], work: Path, sessions: int, every: int, se
                 yield on(app, "attract")
             done = number + 1
             if done == 1 or done % every == 0 or done == sessions:
-                yield until("quiet", lambda: app._busy is None and app._idle_warning is None)
+                yield from _settle(app)
                 sample = measure(app, done, len(failures))
                 samples.append(sample)
                 on_sample(sample)
@@ -170,3 +170,24 @@ def _drive(raw_config: dict[str, Any], work: Path, sessions: int, every: int, se
     if error is not None:
         raise RuntimeError(f"the soak stopped: {error}")
     return samples, failures
+
+
+#: How long the app idles at the attract screen before a sample: longer than the heap trim
+#: reset_session schedules (1 s), and many frames for Kivy's deferred work.
+SETTLE_SECONDS = 1.5
+
+
+def _settle(app: Any) -> Any:
+    """The same state before every sample, whatever the session was: no overlay, no screen
+    transition or animation running, then a collection and a few frames, on which Kivy frees
+    the GL objects of collected widgets and drops the callbacks they had bound (to the
+    metrics, to textures), then a last collection in measure()."""
+    import gc
+
+    from kivy.animation import Animation
+
+    from .scripted import settle, until
+    yield until("quiet", lambda: app._busy is None and app._idle_warning is None
+                and not app.sm.transition.is_active and not Animation._instances)
+    gc.collect()
+    yield settle(SETTLE_SECONDS)

@@ -72,8 +72,8 @@ def pick_item(runner: ScriptRunner, letters: str, shots: bool = False, contains:
     yield on(app, "item")
     item = screen(app, "item")
     yield until("initial results", lambda: len(item.ids.results.children) > 0)
-    for letter in letters:
-        tap(one(item.keyboard, letter))
+    # At a resident's pace: GJJ's second J within the keys' bounce guard would be dropped.
+    yield from type_keys(item.keyboard, letters)
     yield until(f"results for {letters}",
                 lambda: item.shown_query == letters.lower() and app._busy is None)
     if shots:

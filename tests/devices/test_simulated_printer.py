@@ -8,7 +8,7 @@ import pytest
 
 from devices.base import DeviceOffline, DeviceState, PaperOut, PrintFailed
 from devices.printer.base import Printer, PrintResult
-from devices.printer.simulated import (SimulatedPrinter, SimulatedPrinterControl,
+from devices.printer.simulated import (JOBS_KEPT, SimulatedPrinter, SimulatedPrinterControl,
                                        simulated_printer)
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type /Page\n>>endobj\n%%EOF\n"
@@ -24,6 +24,14 @@ def test_writes_each_job(tmp_path: Path) -> None:
     assert control.jobs[0].path.read_bytes() == PDF
     assert control.jobs[1].title == "预约凭证 JH2"
     assert control.jobs[0].path.parent == control.out_dir == printer.out_dir == tmp_path / "out"
+
+
+def test_keeps_only_the_last_jobs(tmp_path: Path) -> None:
+    """A demo or a soak prints for days: the list of jobs must not grow without end."""
+    printer, control = simulated_printer(str(tmp_path))
+    ids = [printer.print_pdf(PDF, title=f"t{n}").job_id for n in range(JOBS_KEPT + 5)]
+    assert [j.job_id for j in control.jobs] == ids[-JOBS_KEPT:]
+    assert printer.diagnostics()["jobs"] == JOBS_KEPT + 5
 
 
 def test_paper_out_until_refilled(tmp_path: Path) -> None:

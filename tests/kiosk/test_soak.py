@@ -13,12 +13,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Sessions in all, and the sample interval: the baseline is the sample at EVERY (screens,
-#: fonts and 长辈模式 warmed up), the judgement is on the growth from there to SESSIONS.
-SESSIONS, EVERY = 40, 10
-#: Python objects vary by a few thousand between two samples (which item lists, search
-#: results and cached textures are alive); a leak of one object per widget per session, as
-#: the scroll-bar observers were, is far above this.
-OBJECT_SLACK = 0.01
+#: fonts and 长辈模式 warmed up), the judgement is on the growth from there to SESSIONS
+#: (about 3 minutes on a quiet 2-core machine, in make test beside another worker).
+SESSIONS, EVERY = 24, 8
+#: Each sample is taken in the same state (kiosk/devtools/soak.py _settle: Kivy's deferred
+#: frees done), where two samples differ by about 100 of ~470,000 objects (a label texture
+#: alive or not); the bounded caches still filling (Kivy's log history of 100 records, each
+#: button's last touch, the stdlib's struct and urlsplit caches) add a few hundred over 16
+#: sessions. A widget left behind per session (a dialog, a list row) adds well over 1,000.
+OBJECT_SLACK = 0.002
 
 
 @pytest.mark.kivy
@@ -32,11 +35,16 @@ def test_a_short_soak_does_not_grow(tmp_path: Path) -> None:
     assert lines, f"kiosk soak said nothing (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
     result = json.loads(lines[-1])
     samples = {s["sessions"]: s for s in result["samples"]}
-    base, last = samples[EVERY], samples[SESSIONS]
+    # Shown with a failure (or with -s): what each sample measured.
+    print([(s["sessions"], s["rss_mb"], s["objects"], s["observers"]) for s in result["samples"]])
+    base = samples[EVERY]
+    assert SESSIONS in samples, sorted(samples)
     assert result["failures"] == [], result["failures"]
     assert [s["observers"] for s in result["samples"][1:]] == [base["observers"]] * (
         len(result["samples"]) - 1), [(s["sessions"], s["observers"]) for s in result["samples"]]
-    assert last["objects"] <= base["objects"] * (1 + OBJECT_SLACK), (base, last)
+    after = [s for s in result["samples"] if s["sessions"] >= EVERY]
+    assert all(s["objects"] <= base["objects"] * (1 + OBJECT_SLACK) for s in after), [
+        (s["sessions"], s["objects"]) for s in result["samples"]]
     # The sessions did what a resident does: every booked one printed a slip.
     slips = list((tmp_path / "soak" / "slips").glob("*.pdf"))
     assert len(slips) >= SESSIONS // 3, len(slips)
