@@ -30,6 +30,9 @@ def session(runner: ScriptRunner, plan: Plan, person: IdentityDocument, person_i
         yield on(app, "item")
         tap(app.root.ids.header.ids.home_button)
         yield until("session ended", lambda: app.session.identity is None)
+        # Then leaves the home screen: the idle reset brings the attract screen back (in
+        # 长辈模式 its wait outlasted the next session's first step, which failed).
+        yield from _walk_away(runner)
         return
     yield from _book(runner, plan)
 
