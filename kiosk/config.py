@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import gc
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -234,6 +235,11 @@ def load_config(path: str | Path) -> KioskConfig:
 
 def loads_config(text: str, source: str = "config") -> KioskConfig:
     """Validate the TOML `text` of a config file; ConfigError (naming `source`) otherwise."""
+    # No collection during the parse: one that starts while tomllib is hundreds of frames deep
+    # runs other objects' finalizers there, which then hit the recursion limit themselves
+    # (seen as an "unraisable" RecursionError in a long-lived test process).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -242,6 +248,9 @@ def loads_config(text: str, source: str = "config") -> KioskConfig:
         # tomllib recurses once per level of nested inline tables or arrays.
         raise ConfigError(f"config file {source} is nested too deeply to be a terminal "
                           "configuration") from None
+    finally:
+        if collecting:
+            gc.enable()
     return parse_config(raw, source=source)
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from kiosk.config import ConfigError, load_config, parse_config
+from kiosk.config import ConfigError, load_config, loads_config, parse_config
 
 GOOD = """
 [platform]
@@ -137,3 +138,33 @@ def test_deeply_nested_toml_is_a_usage_error(tmp_path: Path) -> None:
                                str(f)], capture_output=True, text=True, timeout=60)
         assert proc.returncode == 2, proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+class _Finalized:
+    """Garbage in a cycle whose finalizer needs some stack, as a long-lived process has."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+    def __del__(self) -> None:
+        _deep(60)
+
+
+def _deep(n: int) -> int:
+    return 0 if n == 0 else 1 + _deep(n - 1)
+
+
+def test_no_finalizer_runs_deep_inside_the_toml_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A collection that started while tomllib was ~1,000 frames deep ran other objects'
+    # finalizers there, which hit the recursion limit: an unraisable RecursionError (it failed
+    # test_deeply_nested_toml_is_a_usage_error once in make test).
+    seen: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: seen.append(repr(u.exc_value)))
+    text = GOOD + "x = " + "[" * 500 + "]" * 500 + "\n"
+    for _ in range(10):
+        for _ in range(3000):
+            _Finalized()
+        with pytest.raises(ConfigError, match="nested"):
+            loads_config(text)
+    gc.collect()
+    assert seen == []
