@@ -260,6 +260,11 @@ def parse_config(raw: dict[str, Any], source: str = "config") -> KioskConfig:
         config = KioskConfig.from_plain(raw)  # a good file of plain values: no pydantic
     except Unsure:
         config = parse_with_pydantic(raw, source)
+    return cross_checked(config, source)
+
+
+def cross_checked(config: KioskConfig, source: str) -> KioskConfig:
+    """`config` once the checks across sections hold; ConfigError naming `source` otherwise."""
     try:
         config.cross_check()
     except ValueError as exc:

@@ -15,7 +15,7 @@ from typing import Any
 
 from fuzzing.platform import gen_config
 from fuzzing.source import RandomSource
-from kiosk.config import ConfigError, KioskConfig, parse_config, parse_with_pydantic
+from kiosk.config import ConfigError, KioskConfig, cross_checked, parse_config, parse_with_pydantic
 from kiosk.config_keys import Section
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,12 +97,7 @@ def as_dict(value: Any) -> Any:
 
 
 def reference(raw: dict[str, Any], source: str) -> KioskConfig:
-    config = parse_with_pydantic(raw, source)
-    try:
-        config.cross_check()
-    except ValueError as exc:
-        raise ConfigError(f"{source}: {exc}") from None
-    return config
+    return cross_checked(parse_with_pydantic(raw, source), source)
 
 
 def every_key_with_every_value() -> Iterator[dict[str, Any]]:
